@@ -1,0 +1,124 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/**
+ * The hub's configuration, as one JSON Schema: ajv validates `config/*.yaml` against it at boot
+ * and TypeScript derives `HubConfig` from it, so the two never drift apart.
+ */
+
+const DepartmentCode = Type.Union([
+  Type.Literal('gongan'), Type.Literal('renshe'), Type.Literal('yibao'), Type.Literal('gongjijin'),
+  Type.Literal('minzheng'), Type.Literal('canlian'), Type.Literal('tuiyi'), Type.Literal('window')
+], { description: '部门代码 (DESIGN §2)' })
+
+const EventType = Type.Union([
+  Type.Literal('notice.created'), Type.Literal('notice.updated'), Type.Literal('notice.voided')
+])
+
+const RestAuth = Type.Union([
+  Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('bearer'), token: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('basic'),
+    username: Type.String({ minLength: 1 }),
+    password: Type.String()
+  }, { additionalProperties: false })
+])
+
+const RestTransport = Type.Object({
+  url: Type.String({ format: 'uri', pattern: '^https?://' }),
+  /** @defaultValue 10000 */
+  timeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000 }),
+  auth: RestAuth,
+  /** Secret for the `X-Hub-Signature` HMAC-SHA256 of each body. */
+  signingSecret: Type.String({ minLength: 16 }),
+  /** Extra request headers the department asks for (never secrets of the hub). */
+  headers: Type.Optional(Type.Record(Type.String(), Type.String()))
+}, { additionalProperties: false })
+
+const RetryPolicy = Type.Object({
+  /** First retry delay. @defaultValue 2000 */
+  baseDelayMs: Type.Integer({ minimum: 10, default: 2_000 }),
+  /** Cap of one backoff step. @defaultValue 600000 (10 min) */
+  maxDelayMs: Type.Integer({ minimum: 10, default: 600_000 }),
+  /** How long after the first attempt retries may go on before the delivery goes dead. @defaultValue 259200000 (3 days) */
+  windowMs: Type.Integer({ minimum: 0, default: 259_200_000 })
+}, { additionalProperties: false })
+
+export const TargetSchema = Type.Object({
+  /** Unique target code; names the queue `delivery.<code>`. */
+  code: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' }),
+  department: DepartmentCode,
+  name: Type.String({ minLength: 1 }),
+  /** @defaultValue true */
+  enabled: Type.Boolean({ default: true }),
+  transport: Type.Union([Type.Literal('rest'), Type.Literal('soap'), Type.Literal('sftp'), Type.Literal('feed')]),
+  events: Type.Array(EventType, { minItems: 1, uniqueItems: true }),
+  /** Name of the mapping in `src/mappings` that shapes this department's message. */
+  mapping: Type.String({ minLength: 1 }),
+  rest: Type.Optional(RestTransport),
+  retry: Type.Optional(RetryPolicy),
+  /** Deliveries in flight at once for this target, per worker process. @defaultValue 16 */
+  concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+  rateLimit: Type.Optional(Type.Object({
+    max: Type.Integer({ minimum: 1 }),
+    durationMs: Type.Integer({ minimum: 1 })
+  }, { additionalProperties: false }))
+}, { additionalProperties: false })
+
+export const HubConfigSchema = Type.Object({
+  county: Type.Object({
+    /** GB/T 2260 code of the county. */
+    code: Type.String({ pattern: '^[0-9]{6}$' }),
+    name: Type.String({ minLength: 1 }),
+    /** Every business date is computed in this zone. @defaultValue 'Asia/Shanghai' */
+    timeZone: Type.String({ default: 'Asia/Shanghai' })
+  }, { additionalProperties: false }),
+  http: Type.Object({
+    /** @defaultValue '0.0.0.0' */
+    host: Type.String({ default: '0.0.0.0' }),
+    /** @defaultValue 8080 */
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    /** @defaultValue 1048576 */
+    bodyLimit: Type.Integer({ minimum: 1024, default: 1_048_576 })
+  }, { additionalProperties: false, default: {} }),
+  redis: Type.Object({
+    /** @defaultValue 'redis://127.0.0.1:6379' */
+    url: Type.String({ default: 'redis://127.0.0.1:6379' }),
+    /** BullMQ key prefix, so several hubs (or test runs) share one Redis. @defaultValue 'houshi' */
+    prefix: Type.String({ default: 'houshi', pattern: '^[A-Za-z0-9_{}.-]+$' })
+  }, { additionalProperties: false, default: {} }),
+  database: Type.Object({
+    /** PostgreSQL URL; when absent the embedded PGlite under `dataDir` is used. */
+    url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    /** @defaultValue './data/pglite' */
+    dataDir: Type.String({ default: './data/pglite' }),
+    /** @defaultValue 10 */
+    poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 })
+  }, { additionalProperties: false, default: {} }),
+  crypto: Type.Object({
+    /** Key id stored beside each ciphertext, for rotation. @defaultValue 'k1' */
+    keyId: Type.String({ default: 'k1', pattern: '^[A-Za-z0-9_-]{1,16}$' }),
+    /** 32-byte master key, hex or base64. Set it through HUB_MASTER_KEY, never in a file. */
+    masterKey: Type.Optional(Type.String({ minLength: 32 }))
+  }, { additionalProperties: false, default: {} }),
+  reconciler: Type.Object({
+    /** node-cron expression (seconds field allowed). @defaultValue '*\/30 * * * * *' */
+    cron: Type.String({ default: '*/30 * * * * *' }),
+    /** @defaultValue 1000 */
+    batchSize: Type.Integer({ minimum: 1, default: 1000 })
+  }, { additionalProperties: false, default: {} }),
+  log: Type.Object({
+    /** @defaultValue 'info' */
+    level: Type.Union([
+      Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+      Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
+    ], { default: 'info' })
+  }, { additionalProperties: false, default: {} }),
+  targets: Type.Array(TargetSchema, { minItems: 1 })
+}, { additionalProperties: false })
+
+export type HubConfig = Static<typeof HubConfigSchema>
+export type TargetConfig = Static<typeof TargetSchema>
+export type DepartmentCode = Static<typeof DepartmentCode>
+export type EventType = Static<typeof EventType>
+export type RetryPolicyConfig = Static<typeof RetryPolicy>

@@ -1,0 +1,44 @@
+/**
+ * Business dates are calendar dates in the county's time zone (DESIGN §6): a death at 00:30 on
+ * 1 February Beijing time is a February death, whatever UTC says.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatterFor (timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
+/** The `YYYY-MM-DD` calendar date of an instant in `timeZone`. */
+export function localDate (instant: string | Date, timeZone: string): string {
+  const d = typeof instant === 'string' ? new Date(instant) : instant
+  return formatterFor(timeZone).format(d)
+}
+
+/** The first day of the month after the given `YYYY-MM-DD` date. */
+export function firstDayOfNextMonth (date: string): string {
+  const [y, m] = date.split('-').map(Number) as [number, number]
+  const year = m === 12 ? y + 1 : y
+  const month = m === 12 ? 1 : m + 1
+  return `${year}-${String(month).padStart(2, '0')}-01`
+}
+
+/** `YYYY-MM-DD` → `YYYYMMDD`, the form most department systems expect. */
+export function compactDate (date: string): string {
+  return date.replaceAll('-', '')
+}
+
+/** True when `timeZone` is an IANA zone this runtime knows. */
+export function isKnownTimeZone (timeZone: string): boolean {
+  try {
+    formatterFor(timeZone)
+    return true
+  } catch {
+    return false
+  }
+}
