@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    setupFiles: ['tests/setup/promise-with-resolvers.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration tests share one Redis and one PostgreSQL server; each file uses its own

@@ -1,0 +1,284 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Behaviour, ReceivedMessage, SimResponse } from './behaviours.js'
+import { alwaysOk } from './behaviours.js'
+
+export * from './behaviours.js'
+
+/**
+ * A department system that receives death notices over REST, for integration tests and the
+ * demo. Built on node:http rather than Fastify so that benchmarks measure the hub, not the sink.
+ */
+export interface RestDepartmentOptions {
+  /** Department code, used in ack ids (`<name>-<seq>`) and messages. */
+  name: string
+  /** @defaultValue 0 (a free port) */
+  port?: number
+  /** @defaultValue '127.0.0.1' */
+  host?: string
+  /** Path put in `url`; any path is accepted. @defaultValue '/notices' */
+  path?: string
+  /** When set, `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>` is verified. */
+  signingSecret?: string
+  /** Answer 401 when the signature is missing or wrong (needs `signingSecret`). @defaultValue false */
+  requireSignature?: boolean
+  /** @defaultValue alwaysOk() */
+  behaviour?: Behaviour
+  /** `false` keeps counters only (for benchmarks): `received` stays empty. @defaultValue true */
+  record?: boolean
+  /** Called once per POST, after it was answered (or the client gave up). */
+  onMessage?: (message: ReceivedMessage) => void
+  /** Larger bodies are answered 413. @defaultValue 10 MiB */
+  bodyLimit?: number
+}
+
+export interface RestDepartmentSim {
+  readonly name: string
+  /** e.g. `http://127.0.0.1:41234/notices` */
+  readonly url: string
+  readonly port: number
+  /** Every POST, in arrival order (empty when `record: false`). */
+  readonly received: ReceivedMessage[]
+  /** POSTs received. */
+  readonly count: number
+  /** POSTs answered 2xx. */
+  readonly acceptedCount: number
+  /** Distinct idempotency keys answered 2xx (keyless messages count one each). */
+  readonly uniqueAcceptedCount: number
+  /** POSTs whose idempotency key had been accepted before. */
+  readonly duplicateCount: number
+  /** Messages answered 2xx. */
+  accepted (): ReceivedMessage[]
+  /** The first accepted message of each idempotency key. */
+  uniqueAccepted (): ReceivedMessage[]
+  setBehaviour (behaviour: Behaviour): void
+  /** Forgets messages, counters and idempotency keys; keeps the behaviour. */
+  reset (): void
+  /** Polls `predicate` every 20 ms; rejects after `timeoutMs` listing what was received. */
+  waitFor (predicate: (sim: RestDepartmentSim) => boolean, timeoutMs?: number): Promise<void>
+  close (): Promise<void>
+}
+
+interface KeyState { n: number, ackId?: string }
+
+export function verifySignature (secret: string, raw: Buffer, header: string | undefined): boolean {
+  if (header === undefined || !header.startsWith('sha256=')) return false
+  const given = Buffer.from(header.slice('sha256='.length), 'hex')
+  const expected = createHmac('sha256', secret).update(raw).digest()
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+export async function startRestDepartment (opts: RestDepartmentOptions): Promise<RestDepartmentSim> {
+  const { name, signingSecret } = opts
+  const record = opts.record ?? true
+  const bodyLimit = opts.bodyLimit ?? 10 * 1024 * 1024
+  let behaviour = opts.behaviour ?? alwaysOk()
+  const received: ReceivedMessage[] = []
+  let keys = new Map<string, KeyState>()
+  const pending = new Set<{ timer: NodeJS.Timeout, res: ServerResponse }>()
+  let seq = 0
+  let acceptedCount = 0
+  let uniqueAcceptedCount = 0
+  let duplicateCount = 0
+  let closed = false
+
+  function answer (msg: ReceivedMessage, res: ServerResponse, state: KeyState | undefined, r: SimResponse): void {
+    const ok = r.status >= 200 && r.status < 300
+    let body = r.body
+    if (body === undefined) {
+      body = ok
+        ? { ackId: state?.ackId ?? `${name}-${msg.seq}`, ...(msg.duplicate ? { duplicate: true } : {}) }
+        : { error: `simulated ${r.status} from ${name}` }
+    }
+    msg.status = r.status
+    msg.respondedAt = new Date()
+    // The department has processed the message even if the client stopped waiting: that is
+    // what makes the hub's retry of a timed-out delivery arrive here as a duplicate.
+    msg.clientGone = res.destroyed || res.socket === null || res.socket.destroyed
+    if (ok) {
+      acceptedCount++
+      if (state === undefined) uniqueAcceptedCount++
+      else if (state.ackId === undefined) {
+        const ackId = (body as { ackId?: unknown } | null)?.ackId
+        state.ackId = typeof ackId === 'string' ? ackId : `${name}-${msg.seq}`
+        uniqueAcceptedCount++
+      }
+    }
+    if (!msg.clientGone) {
+      const noBody = r.status === 204 || r.status === 304
+      const text = noBody ? '' : JSON.stringify(body)
+      res.writeHead(r.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        ...r.headers
+      })
+      res.end(text)
+    }
+    opts.onMessage?.(msg)
+  }
+
+  function onRequest (req: IncomingMessage, res: ServerResponse, raw: Buffer, tooLarge: boolean): void {
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v
+    }
+    const idempotencyKey = headers['idempotency-key']
+    let state: KeyState | undefined
+    if (idempotencyKey !== undefined) {
+      state = keys.get(idempotencyKey)
+      if (state === undefined) keys.set(idempotencyKey, state = { n: 0 })
+      state.n++
+    }
+    const text = raw.toString('utf8')
+    let body: unknown
+    let validJson = true
+    try { body = JSON.parse(text) } catch { validJson = false }
+    const msg: ReceivedMessage = {
+      seq: ++seq,
+      at: new Date(),
+      method: req.method ?? 'POST',
+      path: req.url ?? '/',
+      headers,
+      body,
+      raw: text,
+      idempotencyKey,
+      signatureValid: signingSecret === undefined ? undefined : verifySignature(signingSecret, raw, headers['x-hub-signature']),
+      duplicate: state?.ackId !== undefined,
+      n: state?.n ?? 1
+    }
+    if (record) received.push(msg)
+    if (msg.duplicate) duplicateCount++
+
+    if (tooLarge) return answer(msg, res, state, { status: 413, body: { error: 'body too large' } })
+    if (!validJson) return answer(msg, res, state, { status: 400, body: { error: 'body is not JSON' } })
+    if (opts.requireSignature === true && msg.signatureValid !== true) {
+      return answer(msg, res, state, { status: 401, body: { error: 'bad X-Hub-Signature' } })
+    }
+    let r: SimResponse
+    try {
+      r = behaviour(msg, msg.n)
+    } catch (err) {
+      r = { status: 500, body: { error: `behaviour threw: ${(err as Error).message}` } }
+    }
+    const delayMs = r.delayMs ?? 0
+    if (delayMs <= 0) return answer(msg, res, state, r)
+    const entry = {
+      res,
+      timer: setTimeout(() => {
+        pending.delete(entry)
+        answer(msg, res, state, r)
+      }, delayMs)
+    }
+    pending.add(entry)
+  }
+
+  const server = createServer((req, res) => {
+    // A client that gives up resets the socket; never let that reach process level.
+    req.on('error', () => {})
+    res.on('error', () => {})
+    if (req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify({ name, received: seq }))
+      return
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'GET, POST', 'content-type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify({ error: 'method not allowed' }))
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= bodyLimit) chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (!closed) onRequest(req, res, Buffer.concat(chunks), size > bodyLimit)
+    })
+  })
+  server.on('clientError', (_err, socket) => socket.destroy())
+  // Longer than any client keep-alive, so an idle socket is never closed under a request.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const host = opts.host ?? '127.0.0.1'
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${opts.path ?? '/notices'}`
+
+  const describe = (): string => {
+    if (!record) {
+      return `counting only: ${seq} received, ${acceptedCount} accepted, ${uniqueAcceptedCount} unique, ${duplicateCount} duplicates`
+    }
+    if (received.length === 0) return 'nothing received'
+    const lines = received.slice(-30).map(m =>
+      `  #${m.seq} ${m.method} ${m.path} status=${m.status ?? 'pending'} n=${m.n}` +
+      ` key=${m.idempotencyKey ?? '-'} event=${m.headers['x-hub-event'] ?? '-'}` +
+      ` signature=${String(m.signatureValid)}${m.duplicate ? ' duplicate' : ''}${m.clientGone === true ? ' client-gone' : ''}`)
+    const skipped = received.length > 30 ? `  … ${received.length - 30} earlier message(s) not shown\n` : ''
+    return `received ${received.length} message(s):\n${skipped}${lines.join('\n')}`
+  }
+
+  const sim: RestDepartmentSim = {
+    name,
+    url,
+    port,
+    received,
+    get count () { return seq },
+    get acceptedCount () { return acceptedCount },
+    get uniqueAcceptedCount () { return uniqueAcceptedCount },
+    get duplicateCount () { return duplicateCount },
+    accepted: () => received.filter(m => m.status !== undefined && m.status >= 200 && m.status < 300),
+    uniqueAccepted () {
+      const seen = new Set<string>()
+      return sim.accepted().filter(m => {
+        if (m.idempotencyKey === undefined) return true
+        if (seen.has(m.idempotencyKey)) return false
+        seen.add(m.idempotencyKey)
+        return true
+      })
+    },
+    setBehaviour (b) { behaviour = b },
+    reset () {
+      received.length = 0
+      keys = new Map()
+      seq = acceptedCount = uniqueAcceptedCount = duplicateCount = 0
+    },
+    async waitFor (predicate, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs
+      let lastError: unknown
+      for (;;) {
+        try {
+          if (predicate(sim)) return
+        } catch (err) {
+          lastError = err
+        }
+        if (Date.now() >= deadline) break
+        await new Promise(resolve => setTimeout(resolve, 20))
+      }
+      const why = lastError === undefined ? '' : ` (the predicate last threw: ${(lastError as Error).message})`
+      throw new Error(`department sim "${name}" (${url}): condition not met within ${timeoutMs} ms${why}; ${describe()}`)
+    },
+    async close () {
+      if (closed) return
+      closed = true
+      for (const { timer, res } of pending) {
+        clearTimeout(timer)
+        res.destroy()
+      }
+      pending.clear()
+      await new Promise<void>(resolve => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    }
+  }
+  return sim
+}

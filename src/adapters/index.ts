@@ -1,0 +1,22 @@
+import type { TargetConfig } from '../config/schema.js'
+import type { Deliverer } from './deliverer.js'
+import { createRestDeliverer } from './rest.js'
+
+export type { Deliverer, OutboundMessage, Receipt } from './deliverer.js'
+export { DeliveryError } from './delivery-error.js'
+export { HttpDeliveryError } from './rest.js'
+
+/** The one switch from a target's configured transport to its Deliverer. */
+export function createDeliverer (target: TargetConfig): Deliverer {
+  switch (target.transport) {
+    case 'rest':
+      if (target.rest === undefined) {
+        throw new Error(`target ${target.code} 的传输方式为 rest，但缺少 rest 配置`)
+      }
+      return createRestDeliverer(target)
+    case 'soap':
+    case 'sftp':
+    case 'feed':
+      throw new Error(`传输方式 ${target.transport} 尚未实现 (target ${target.code})`)
+  }
+}

@@ -1,0 +1,45 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { HubConfig, TargetConfig } from './config/schema.js'
+import type { Dispatcher } from './queues/dispatcher.js'
+import type { Redis } from 'ioredis'
+import { errorHandler, notFoundHandler } from './routes/errors.js'
+import { cremationRoutes } from './routes/cremations.js'
+import { healthRoutes } from './routes/health.js'
+import type { FieldCrypto } from './security/crypto.js'
+import type { Db } from './store/db.js'
+
+/** What the routes need, built by `startHub` (or by a test) and closed by its owner. */
+export interface HubDeps {
+  db: Db
+  redis: Redis
+  crypto: FieldCrypto
+  dispatcher: Dispatcher
+  /** Enabled department targets. */
+  targets: readonly TargetConfig[]
+  logger: Logger
+  /** Whether this process's delivery workers are running (for /readyz). */
+  workersRunning: () => boolean
+  now?: () => Date
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: HubDeps & { config: Readonly<HubConfig> }
+  }
+}
+
+/** Builds the HTTP API. Never listens: `server.ts` does, and tests use `app.inject`. */
+export async function buildApp (config: Readonly<HubConfig>, deps: HubDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.http.bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true }
+  })
+  app.decorate('hub', { ...deps, config })
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+  await app.register(healthRoutes)
+  await app.register(cremationRoutes, { prefix: '/v1/cremations' })
+  return app
+}

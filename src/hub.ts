@@ -1,0 +1,104 @@
+import type { FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import { createDeliverer } from './adapters/index.js'
+import { buildApp } from './app.js'
+import type { HubConfig } from './config/schema.js'
+import { routeEvent } from './domain/routing.js'
+import { mappingByName } from './mappings/index.js'
+import { createDispatcher, type Dispatcher } from './queues/dispatcher.js'
+import type { TargetRuntime } from './queues/process-delivery.js'
+import { reconcile } from './queues/reconciler.js'
+import { startSchedules, type Schedules } from './queues/schedules.js'
+import { startWorkers, type WorkerPool } from './queues/workers.js'
+import { createFieldCrypto, MasterKeyError, parseMasterKey } from './security/crypto.js'
+import { sealAudit } from './store/audit.js'
+import type { Db } from './store/db.js'
+import { openDb } from './store/index.js'
+
+export type Role = 'all' | 'api' | 'worker' | 'scheduler'
+
+export interface HubOptions {
+  logger: Logger
+  /** Which parts run in this process (DESIGN §3). @defaultValue 'all' */
+  role?: Role
+  /** Use this database instead of opening the configured one (tests); the caller closes it. */
+  db?: Db
+}
+
+/** A running hub: the API (not yet listening), workers and schedules, as the role asks. */
+export interface Hub {
+  app: FastifyInstance
+  db: Db
+  dispatcher: Dispatcher
+  /** One reconciler pass now; returns how many deliveries it re-enqueued. */
+  reconcileNow (): Promise<number>
+  /** Seals pending audit events into the hash chain now. */
+  sealAuditNow (): Promise<number>
+  /** Graceful: stop taking requests and jobs, finish the attempts in flight, close connections. */
+  close (): Promise<void>
+}
+
+/** Builds every part of the hub from a validated config. */
+export async function startHub (config: Readonly<HubConfig>, options: HubOptions): Promise<Hub> {
+  const { logger, role = 'all' } = options
+  if (config.crypto.masterKey === undefined) throw new MasterKeyError('未设置主密钥：请设置环境变量 HUB_MASTER_KEY（32 字节，十六进制或 base64）')
+  const crypto = createFieldCrypto(parseMasterKey(config.crypto.masterKey), config.crypto.keyId)
+  const targets = routeTargets(config)
+
+  const db = options.db ?? await openDb(config.database)
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false })
+  redis.on('error', (err) => { logger.warn({ err }, 'redis connection error') })
+  const dispatcher = createDispatcher(redis, config.redis.prefix, targets.map(t => t.config.code))
+
+  const runWorkers = role === 'all' || role === 'worker'
+  const workers: WorkerPool | undefined = runWorkers
+    ? startWorkers(redis, config.redis.prefix, {
+      db, crypto, logger, targets: new Map(targets.map(t => [t.config.code, t])),
+      timeZone: config.county.timeZone, countyCode: config.county.code
+    })
+    : undefined
+
+  const knownTargets = new Set(targets.map(t => t.config.code))
+  const reconcileNow = async (): Promise<number> => await reconcile(db, dispatcher, knownTargets, logger, config.reconciler.batchSize)
+  const sealAuditNow = async (): Promise<number> => await sealAudit(db)
+  const schedules: Schedules | undefined = role === 'all' || role === 'scheduler'
+    ? startSchedules(config.reconciler.cron, { reconcile: reconcileNow, sealAudit: sealAuditNow }, logger)
+    : undefined
+
+  const app = await buildApp(config, {
+    db, redis, crypto, dispatcher, logger,
+    targets: targets.map(t => t.config),
+    workersRunning: () => workers === undefined || workers.running
+  })
+
+  let closing: Promise<void> | undefined
+  return {
+    app,
+    db,
+    dispatcher,
+    reconcileNow,
+    sealAuditNow,
+    close: async () => {
+      closing ??= (async () => {
+        await app.close()
+        schedules?.stop()
+        await workers?.close()
+        await Promise.all(targets.map(async t => await t.deliverer.close?.()))
+        await dispatcher.close()
+        await redis.quit().catch(() => redis.disconnect())
+        if (options.db === undefined) await db.close()
+      })()
+      await closing
+    }
+  }
+}
+
+function routeTargets (config: Readonly<HubConfig>): TargetRuntime[] {
+  return routeEvent(config.targets, 'notice.created').map(t => ({
+    config: t,
+    // Config validation already proved the mapping exists for every enabled target.
+    mapping: mappingByName(t.mapping)!,
+    deliverer: createDeliverer(t)
+  }))
+}

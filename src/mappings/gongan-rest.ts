@@ -1,0 +1,90 @@
+import type { EventType } from '../config/schema.js'
+import type { DeathPlaceCode, GenderCode } from '../domain/codes.js'
+import { localDate } from '../domain/business-date.js'
+import { MappingError, type Mapping } from './mapping.js'
+
+/** 公安 死亡人员户口注销 (DESIGN §2, §6). Identity, death and cremation facts; no informant, no address. */
+export interface GonganNotice {
+  noticeId: string
+  version: number
+  event: EventType
+  /** 火化证明编号 */
+  certificateNo: string
+  name: string
+  gender: GenderCode
+  idType: '1'
+  idNumber: string
+  /** GB/T 2260 code of the household registration, when the funeral home knew it. */
+  householdDivision?: string
+  /** The 派出所 that holds the household register, when known. */
+  policeStation?: { code: string, name: string }
+  /** `YYYY-MM-DD`, local to the county. */
+  deathDate: string
+  /** ISO 8601 with the county's offset, e.g. `2026-02-01T00:30:00+08:00`, to the second. */
+  deathTime: string
+  deathPlace: DeathPlaceCode
+  cremationDate: string
+  funeralHome: { code: string, name: string }
+  /** The registration is cancelled as of the date of death. */
+  effectiveDate: string
+  /** 公安 cancels within 2 working days (Hunan rules, DESIGN §6). */
+  cancelWithinWorkingDays: 2
+}
+
+export const gonganRestMapping: Mapping<GonganNotice> = {
+  name: 'gongan-rest-v1',
+  map (record, ctx) {
+    const { deceased } = record
+    // A household register is keyed by the resident ID number; any other document cannot be matched.
+    if (deceased.idType !== '1') throw new MappingError('公安户籍注销需要居民身份证号码')
+    const deathDate = localDate(record.death.time, ctx.timeZone)
+    return {
+      noticeId: ctx.noticeId,
+      version: ctx.version,
+      event: ctx.event,
+      certificateNo: record.certificateNo,
+      name: deceased.name,
+      gender: deceased.gender,
+      idType: deceased.idType,
+      idNumber: deceased.idNumber,
+      ...(deceased.householdDivision !== undefined ? { householdDivision: deceased.householdDivision } : {}),
+      ...(deceased.policeStation !== undefined
+        ? { policeStation: { code: deceased.policeStation.code, name: deceased.policeStation.name } }
+        : {}),
+      deathDate,
+      deathTime: zonedIsoTime(record.death.time, ctx.timeZone),
+      deathPlace: record.death.place,
+      cremationDate: localDate(record.cremation.time, ctx.timeZone),
+      funeralHome: { code: record.funeralHome.code, name: record.funeralHome.name },
+      effectiveDate: deathDate,
+      cancelWithinWorkingDays: 2
+    }
+  }
+}
+
+const zonedFormatters = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * The instant as wall-clock time in `timeZone` with that zone's offset, to the second
+ * (`2026-01-31T16:30:00Z` → `2026-02-01T00:30:00+08:00`): the officer reads the local time,
+ * and the instant is unchanged.
+ */
+export function zonedIsoTime (instant: string, timeZone: string): string {
+  let f = zonedFormatters.get(timeZone)
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit'
+    })
+    zonedFormatters.set(timeZone, f)
+  }
+  const at = new Date(instant)
+  const seconds = Math.floor(at.getTime() / 1000) * 1000
+  const p = Object.fromEntries(f.formatToParts(at).map(({ type, value }) => [type, value]))
+  const wall = `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`
+  const offsetMinutes = Math.round((Date.parse(`${wall}Z`) - seconds) / 60_000)
+  const sign = offsetMinutes < 0 ? '-' : '+'
+  const abs = Math.abs(offsetMinutes)
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+  return `${wall}${offset}`
+}

@@ -1,0 +1,45 @@
+import type { EventType } from '../config/schema.js'
+import type { GenderCode } from '../domain/codes.js'
+import { firstDayOfNextMonth, localDate } from '../domain/business-date.js'
+import type { Mapping } from './mapping.js'
+
+/** 民政: 低保/特困供养 and elderly-care benefits stop (DESIGN §2). No informant, no address. */
+export interface MinzhengNotice {
+  noticeId: string
+  version: number
+  event: EventType
+  /** 火化证明编号 */
+  certificateNo: string
+  name: string
+  idNumber: string
+  gender: GenderCode
+  /** GB/T 2260 code of the household registration, when the funeral home knew it. */
+  householdDivision?: string
+  /** `YYYY-MM-DD`, local to the county. */
+  deathDate: string
+  /** First day of the month after the (local) month of death (Hunan rules, DESIGN §6). */
+  stopFrom: string
+  funeralHome: { code: string, name: string }
+}
+
+export const minzhengRestMapping: Mapping<MinzhengNotice> = {
+  name: 'minzheng-rest-v1',
+  map (record, ctx) {
+    const deathDate = localDate(record.death.time, ctx.timeZone)
+    return {
+      noticeId: ctx.noticeId,
+      version: ctx.version,
+      event: ctx.event,
+      certificateNo: record.certificateNo,
+      name: record.deceased.name,
+      idNumber: record.deceased.idNumber,
+      gender: record.deceased.gender,
+      ...(record.deceased.householdDivision !== undefined
+        ? { householdDivision: record.deceased.householdDivision }
+        : {}),
+      deathDate,
+      stopFrom: firstDayOfNextMonth(deathDate),
+      funeralHome: { code: record.funeralHome.code, name: record.funeralHome.name }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { EventType } from '../config/schema.js'
+import type { GenderCode } from '../domain/codes.js'
+import { localDate } from '../domain/business-date.js'
+import type { Mapping } from './mapping.js'
+
+/** 医保: personal-account allocation, special-disease and special-drug benefits stop (DESIGN §2). */
+export interface YibaoNotice {
+  noticeId: string
+  version: number
+  event: EventType
+  /** 火化证明编号 */
+  certificateNo: string
+  name: string
+  idNumber: string
+  gender: GenderCode
+  /** `YYYY-MM-DD`, local to the county. */
+  deathDate: string
+  /** First day on which no allocation or benefit is due. */
+  stopFrom: string
+}
+
+export const yibaoRestMapping: Mapping<YibaoNotice> = {
+  name: 'yibao-rest-v1',
+  map (record, ctx) {
+    const deathDate = localDate(record.death.time, ctx.timeZone)
+    return {
+      noticeId: ctx.noticeId,
+      version: ctx.version,
+      event: ctx.event,
+      certificateNo: record.certificateNo,
+      name: record.deceased.name,
+      idNumber: record.deceased.idNumber,
+      gender: record.deceased.gender,
+      deathDate,
+      // DESIGN §6 names only 人社 (date of death) and 民政/残联 (following month). 医保 is paid
+      // like 人社's benefits, to a living insured person: personal-account allocation and the
+      // special-disease/drug benefits end with the insured status, i.e. from the date of death.
+      stopFrom: deathDate
+    }
+  }
+}

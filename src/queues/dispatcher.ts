@@ -1,0 +1,77 @@
+import { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { queueName, type DeliveryJob } from './names.js'
+
+export interface DispatchItem {
+  id: string
+  target: string
+  /** Not before this instant (a retry due later). */
+  notBefore?: Date
+}
+
+/**
+ * Puts deliveries on their target's queue. Only the delivery id travels through Redis: the
+ * database holds everything else, so a lost job is recovered by the reconciler.
+ */
+export interface Dispatcher {
+  enqueue (items: readonly DispatchItem[]): Promise<void>
+  /** The items Redis does not hold a job for (lost to a flush, a failover, a crash). */
+  missing (items: readonly DispatchItem[]): Promise<DispatchItem[]>
+  queue (target: string): Queue<DeliveryJob>
+  close (): Promise<void>
+}
+
+export function createDispatcher (redis: Redis, prefix: string, targetCodes: readonly string[]): Dispatcher {
+  const queues = new Map(targetCodes.map(code => [code, new Queue<DeliveryJob>(queueName(code), {
+    connection: redis,
+    prefix,
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+      // Only infrastructure errors (database unreachable) make a job fail; the department's own
+      // failures are retried by the worker itself with the target's policy.
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 5_000 }
+    }
+  })]))
+
+  function queueOf (target: string): Queue<DeliveryJob> {
+    const q = queues.get(target)
+    if (q === undefined) throw new Error(`no queue for target ${target}`)
+    return q
+  }
+
+  return {
+    async enqueue (items) {
+      const now = Date.now()
+      const byTarget = new Map<string, DispatchItem[]>()
+      for (const item of items) byTarget.set(item.target, [...(byTarget.get(item.target) ?? []), item])
+      await Promise.all([...byTarget].map(async ([target, list]) => await queueOf(target).addBulk(list.map(item => ({
+        name: 'deliver',
+        data: { deliveryId: item.id },
+        opts: { jobId: item.id, delay: Math.max(0, (item.notBefore?.getTime() ?? now) - now) }
+      })))))
+    },
+    async missing (items) {
+      if (items.length === 0) return []
+      const pipeline = redis.pipeline()
+      for (const item of items) pipeline.hmget(queueOf(item.target).toKey(item.id), 'timestamp', 'finishedOn')
+      const answers = await pipeline.exec()
+      const lost: DispatchItem[] = []
+      const finished: DispatchItem[] = []
+      items.forEach((item, i) => {
+        const [timestamp, finishedOn] = (answers?.[i]?.[1] ?? [null, null]) as [string | null, string | null]
+        if (timestamp === null) lost.push(item)
+        else if (finishedOn !== null) finished.push(item)
+      })
+      // A finished job (failed on an infrastructure error, say) still holds the id; while the
+      // database says the delivery is owed, that job is stale and must make room for a new one.
+      await Promise.all(finished.map(async item => await queueOf(item.target).remove(item.id)))
+      return [...lost, ...finished]
+    },
+    queue: queueOf,
+    async close () {
+      await Promise.all([...queues.values()].map(async q => await q.close()))
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Deliverer, OutboundMessage } from '../adapters/deliverer.js'
+import { DeliveryError } from '../adapters/delivery-error.js'
+import type { EventType, TargetConfig } from '../config/schema.js'
+import type { Mapping } from '../mappings/mapping.js'
+import type { FieldCrypto } from '../security/crypto.js'
+import type { Db } from '../store/db.js'
+import { claimDelivery, finishAttempt, type ClaimedDelivery } from '../store/deliveries.js'
+import { joinCremation, type CremationData, type CremationPersonal } from '../store/record-codec.js'
+import { backoffDelay, DEFAULT_RETRY } from './backoff.js'
+
+/** Everything one department target needs to deliver. */
+export interface TargetRuntime {
+  config: TargetConfig
+  mapping: Mapping
+  deliverer: Deliverer
+}
+
+export interface WorkerDeps {
+  db: Db
+  crypto: FieldCrypto
+  targets: ReadonlyMap<string, TargetRuntime>
+  timeZone: string
+  countyCode: string
+  logger: Logger
+  random?: () => number
+}
+
+export type Outcome =
+  | { kind: 'delivered' }
+  | { kind: 'retry', at: Date }
+  | { kind: 'dead', reason: string }
+  | { kind: 'not-due', at: Date }
+  | { kind: 'skipped', status: string }
+
+/** How long past the transport timeout a claim holds before another worker may take over. */
+const LEASE_MARGIN_MS = 30_000
+
+/**
+ * One attempt at one delivery: claim it if still due, map, send, record the attempt, and say
+ * what happens next. A plain function, so it is testable without BullMQ.
+ */
+export async function processDelivery (deliveryId: string, deps: WorkerDeps, signal?: AbortSignal): Promise<Outcome> {
+  const claim = await claimDelivery(deps.db, deliveryId, leaseFor(deps))
+  if (claim.kind === 'not-due') return { kind: 'not-due', at: claim.dueAt }
+  if (claim.kind === 'gone') return { kind: 'skipped', status: claim.status }
+  const d = claim.delivery
+  const runtime = deps.targets.get(d.target)
+  const startedAt = new Date()
+  if (runtime === undefined) {
+    // The target was removed from config while deliveries were pending: keep them for ops.
+    return await settle(deps, d, startedAt, new DeliveryError(`目标 ${d.target} 未配置或已停用`, true, 'config'))
+  }
+
+  let message: OutboundMessage
+  try {
+    message = buildMessage(d, runtime, deps)
+  } catch (err) {
+    return await settle(deps, d, startedAt, new DeliveryError(`映射失败：${(err as Error).message}`, false, 'mapping', undefined, { cause: err }))
+  }
+  const raw = JSON.stringify(message.body)
+  const requestDigest = createHash('sha256').update(raw).digest('hex')
+  const timeout = (runtime.config.rest?.timeoutMs ?? 10_000) + 1_000
+  const attemptSignal = signal === undefined ? AbortSignal.timeout(timeout) : AbortSignal.any([signal, AbortSignal.timeout(timeout)])
+  try {
+    const receipt = await runtime.deliverer.deliver(message, attemptSignal)
+    const endedAt = new Date()
+    await finishAttempt(deps.db, {
+      deliveryId: d.id,
+      attemptNo: d.attemptNo,
+      startedAt,
+      endedAt,
+      outcome: 'delivered',
+      statusCode: receipt.status,
+      requestDigest,
+      responseSummary: receipt.summary,
+      receipt: { ...receipt, at: endedAt.toISOString() },
+      audit: { actor: 'worker', action: 'delivery.delivered', entity: `delivery:${d.id}`, details: { target: d.target, attemptNo: d.attemptNo, ackId: receipt.ackId ?? null } }
+    })
+    deps.logger.info({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, status: receipt.status }, 'delivered')
+    return { kind: 'delivered' }
+  } catch (err) {
+    const failure = err instanceof DeliveryError ? err : new DeliveryError(`投递异常：${(err as Error).message}`, true, 'internal', undefined, { cause: err })
+    return await settle(deps, d, startedAt, failure, requestDigest)
+  }
+}
+
+function buildMessage (d: ClaimedDelivery, runtime: TargetRuntime, deps: WorkerDeps): OutboundMessage {
+  const record = joinCremation(d.recordData as CremationData, deps.crypto.open<CremationPersonal>(d.personalEnc))
+  const event = d.event as EventType
+  const body = runtime.mapping.map(record, {
+    noticeId: d.noticeId, version: d.version, event, timeZone: deps.timeZone, countyCode: deps.countyCode
+  })
+  // The same delivery always carries the same key, across retries, reconciler passes and replays.
+  return { deliveryId: d.id, noticeId: d.noticeId, version: d.version, event, idempotencyKey: d.id, body }
+}
+
+/** Records a failed attempt and decides: retry within the target's window, or dead now. */
+async function settle (deps: WorkerDeps, d: ClaimedDelivery, startedAt: Date, failure: DeliveryError, requestDigest?: string): Promise<Outcome> {
+  const endedAt = new Date()
+  const policy = deps.targets.get(d.target)?.config.retry ?? DEFAULT_RETRY
+  const retryAfter = (failure as { retryAfterMs?: number }).retryAfterMs ?? 0
+  const delay = Math.max(backoffDelay(d.attemptNo, policy, deps.random), retryAfter)
+  const at = new Date(endedAt.getTime() + delay)
+  const windowEnds = d.firstAttemptAt.getTime() + policy.windowMs
+  const retry = failure.retryable && at.getTime() <= windowEnds
+  const reason = failure.retryable && !retry ? `${failure.message}（重试期已满）` : failure.message
+  const base = {
+    deliveryId: d.id, attemptNo: d.attemptNo, startedAt, endedAt, statusCode: failure.status,
+    errorClass: failure.errorClass, error: reason, requestDigest
+  }
+  const log = { deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, errorClass: failure.errorClass, status: failure.status }
+  if (retry) {
+    await finishAttempt(deps.db, { ...base, outcome: 'retry', nextAttemptAt: at })
+    deps.logger.warn({ ...log, retryAt: at.toISOString() }, 'delivery failed, will retry')
+    return { kind: 'retry', at }
+  }
+  await finishAttempt(deps.db, {
+    ...base,
+    outcome: 'dead',
+    audit: { actor: 'worker', action: 'delivery.dead', entity: `delivery:${d.id}`, details: { target: d.target, attemptNo: d.attemptNo, errorClass: failure.errorClass, error: reason } }
+  })
+  deps.logger.error({ ...log, error: reason }, 'delivery dead')
+  return { kind: 'dead', reason }
+}
+
+function leaseFor (deps: WorkerDeps): number {
+  let longest = 10_000
+  for (const t of deps.targets.values()) longest = Math.max(longest, t.config.rest?.timeoutMs ?? 10_000)
+  return longest + LEASE_MARGIN_MS
+}

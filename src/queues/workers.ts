@@ -1,0 +1,50 @@
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { queueName, type DeliveryJob } from './names.js'
+import { processDelivery, type WorkerDeps } from './process-delivery.js'
+
+export interface WorkerPool {
+  /** Stops taking jobs and waits for the attempts in flight to finish. */
+  close (): Promise<void>
+  readonly running: boolean
+}
+
+/**
+ * One BullMQ worker per enabled target, each with the target's concurrency and rate limit.
+ * The processor maps outcomes onto BullMQ: a retry moves the same job to the delayed set at the
+ * time the database recorded; a dead delivery fails without BullMQ retries.
+ */
+export function startWorkers (redis: Redis, prefix: string, deps: WorkerDeps): WorkerPool {
+  const connections: Redis[] = []
+  const workers = [...deps.targets.values()].map(({ config }) => {
+    const connection = redis.duplicate({ maxRetriesPerRequest: null })
+    connections.push(connection)
+    const worker = new Worker<DeliveryJob>(queueName(config.code), async (job, token) => {
+      const outcome = await processDelivery(job.data.deliveryId, deps)
+      if (outcome.kind === 'retry' || outcome.kind === 'not-due') {
+        await job.moveToDelayed(outcome.at.getTime(), token)
+        throw new DelayedError()
+      }
+      if (outcome.kind === 'dead') throw new UnrecoverableError(outcome.reason)
+      return outcome.kind
+    }, {
+      connection,
+      prefix,
+      concurrency: config.concurrency,
+      ...(config.rateLimit === undefined ? {} : { limiter: { max: config.rateLimit.max, duration: config.rateLimit.durationMs } })
+    })
+    // Errors here are connection trouble or our own bugs; the job's own failures are in the DB.
+    worker.on('error', (err) => { deps.logger.error({ err, target: config.code }, 'worker error') })
+    return worker
+  })
+  let running = true
+  return {
+    get running () { return running },
+    async close () {
+      running = false
+      await Promise.all(workers.map(async w => await w.close()))
+      // BullMQ leaves connections it was given open; these are ours to end.
+      await Promise.all(connections.map(async c => await c.quit().catch(() => c.disconnect())))
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify'
+import { validateCremation } from '../domain/validate-cremation.js'
+import { cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
+import { getCremationStatus } from '../store/cremation-status.js'
+import { ingestCremation } from '../store/cremations.js'
+
+/** `POST /v1/cremations` (a funeral home reports a cremation) and its status lookup. */
+export async function cremationRoutes (app: FastifyInstance): Promise<void> {
+  app.post('/', async (req, reply) => {
+    const { db, crypto, dispatcher, targets, config, logger } = app.hub
+    const now = app.hub.now?.() ?? new Date()
+    const checked = validateCremation(req.body, now, { timeZone: config.county.timeZone })
+    if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
+
+    const result = await ingestCremation(db, crypto, checked.value, targets, `funeral-home:${checked.value.funeralHome.code}`)
+    if (result.outcome === 'created') {
+      // Committed already: if Redis fails now, the reconciler enqueues these later; the
+      // funeral home must not retry a record the hub has safely stored.
+      await dispatcher.enqueue(result.deliveries.map(d => ({ id: d.id, target: d.target }))).catch((err: unknown) => {
+        logger.error({ err, noticeId: result.noticeId }, 'enqueue failed; the reconciler will retry')
+      })
+    }
+    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, deliveries: result.deliveries.length }, 'cremation record accepted')
+    await reply.code(result.outcome === 'created' ? 201 : 200).send({
+      noticeId: result.noticeId,
+      certificateNo: result.certificateNo,
+      version: result.version,
+      outcome: result.outcome,
+      deliveries: result.deliveries
+    })
+  })
+
+  app.get<{ Params: { certificateNo: string } }>('/:certificateNo', async (req) => {
+    const status = await getCremationStatus(app.hub.db, req.params.certificateNo.trim().toUpperCase())
+    if (status === undefined) throw cremationNotFound()
+    return status
+  })
+}

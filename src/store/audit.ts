@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto'
+import type { Db, Queryable } from './db.js'
+
+/** One thing that happened, for the append-only audit trail. Never holds personal data. */
+export interface AuditEvent {
+  actor: string
+  action: string
+  /** What it happened to: `record:<id>`, `delivery:<id>`, … */
+  entity: string
+  details: Record<string, unknown>
+}
+
+const GENESIS = '0'.repeat(64)
+
+/** Appends events inside the caller's transaction; the sealer chains them later. */
+export async function appendAudit (q: Queryable, events: readonly AuditEvent[], at = new Date()): Promise<void> {
+  if (events.length === 0) return
+  const params: unknown[] = []
+  const rows = events.map(e => {
+    params.push(at, e.actor, e.action, e.entity, JSON.stringify(e.details))
+    const n = params.length
+    return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::json)`
+  })
+  await q.query(`INSERT INTO audit_events (at, actor, action, entity, details) VALUES ${rows.join(', ')}`, params)
+}
+
+interface AuditRow {
+  id: string
+  at: Date
+  actor: string
+  action: string
+  entity: string
+  details: unknown
+  details_text: string
+  chain_seq: string | null
+  prev_hash: string | null
+  hash: string | null
+}
+
+/** The hash of one event: SHA-256 over the previous hash and the event's stored fields. */
+export function auditHash (prevHash: string, row: Pick<AuditRow, 'at' | 'actor' | 'action' | 'entity' | 'details_text'>): string {
+  return createHash('sha256')
+    .update([prevHash, row.at.toISOString(), row.actor, row.action, row.entity, row.details_text].join('\n'))
+    .digest('hex')
+}
+
+const SELECT_ROWS = `SELECT id::text AS id, at, actor, action, entity, details::text AS details_text,
+  chain_seq::text AS chain_seq, prev_hash, hash FROM audit_events`
+
+/**
+ * Chains unsealed events in the order it finds them (DESIGN §9: hash-chained audit log).
+ * Runs in one transaction under an advisory lock, so two sealers never fork the chain.
+ * @returns how many events it sealed
+ */
+export async function sealAudit (db: Db, batchSize = 5000): Promise<number> {
+  return await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [7_301_002])
+    const head = await tx.query<{ chain_seq: string, hash: string }>(
+      'SELECT chain_seq::text AS chain_seq, hash FROM audit_events WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1')
+    let seq = Number(head.rows[0]?.chain_seq ?? 0)
+    let prev = head.rows[0]?.hash ?? GENESIS
+    const rows = await tx.query<AuditRow>(`${SELECT_ROWS} WHERE chain_seq IS NULL ORDER BY id LIMIT $1`, [batchSize])
+    const links = rows.rows.map(row => {
+      seq += 1
+      const hash = auditHash(prev, row)
+      const link = [row.id, seq, prev, hash] as const
+      prev = hash
+      return link
+    })
+    // One UPDATE per chunk, not per event: sealing must keep up with thousands of events a second.
+    for (let i = 0; i < links.length; i += 500) {
+      const chunk = links.slice(i, i + 500)
+      const values = chunk.map((_, j) => `($${j * 4 + 1}::bigint, $${j * 4 + 2}::bigint, $${j * 4 + 3}, $${j * 4 + 4})`)
+      await tx.query(`UPDATE audit_events a SET chain_seq = v.seq, prev_hash = v.prev, hash = v.hash
+        FROM (VALUES ${values.join(', ')}) AS v(id, seq, prev, hash) WHERE a.id = v.id`, chunk.flat())
+    }
+    return links.length
+  })
+}
+
+/** Recomputes the chain; reports the first event whose stored hash or link does not match. */
+export async function verifyAudit (db: Db): Promise<{ ok: true, sealed: number } | { ok: false, brokenAt: string, reason: string }> {
+  const rows = await db.query<AuditRow>(`${SELECT_ROWS} WHERE chain_seq IS NOT NULL ORDER BY chain_seq`)
+  let prev = GENESIS
+  let expectedSeq = 1
+  for (const row of rows.rows) {
+    if (Number(row.chain_seq) !== expectedSeq) return { ok: false, brokenAt: row.id, reason: `chain_seq ${row.chain_seq ?? '?'} ≠ ${expectedSeq}` }
+    if (row.prev_hash !== prev) return { ok: false, brokenAt: row.id, reason: 'prev_hash does not link to the previous event' }
+    if (auditHash(prev, row) !== row.hash) return { ok: false, brokenAt: row.id, reason: 'hash does not match the event' }
+    prev = row.hash
+    expectedSeq += 1
+  }
+  return { ok: true, sealed: rows.rows.length }
+}

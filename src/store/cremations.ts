@@ -1,0 +1,116 @@
+import type { TargetConfig } from '../config/schema.js'
+import type { CremationRecord } from '../domain/cremation-record.js'
+import { certificateConflict, subjectConflict } from '../errors.js'
+import type { FieldCrypto } from '../security/crypto.js'
+import { appendAudit } from './audit.js'
+import { canonicalJson } from './canonical-json.js'
+import type { Db, Queryable } from './db.js'
+import { deliveryId, noticeId, recordId } from './ids.js'
+import { splitCremation } from './record-codec.js'
+
+/** A delivery the hub has committed to make. */
+export interface PlannedDelivery {
+  id: string
+  target: string
+  department: string
+  event: string
+  status: string
+}
+
+export interface IngestResult {
+  /** `created` the first time; `duplicate` when the same record was already stored. */
+  outcome: 'created' | 'duplicate'
+  noticeId: string
+  recordId: string
+  certificateNo: string
+  version: number
+  deliveries: PlannedDelivery[]
+}
+
+const UNIQUE_VIOLATION = '23505'
+
+/**
+ * Stores a validated cremation record with its notice, planned deliveries and audit event in
+ * one transaction. The same record again returns the first answer; the same certificate
+ * number with other content, or another certificate for the same person, is a conflict.
+ */
+export async function ingestCremation (
+  db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string
+): Promise<IngestResult> {
+  const subjectKey = crypto.blindIndex(`${record.deceased.idType}:${record.deceased.idNumber}`)
+  const contentHash = crypto.blindIndex(canonicalJson(record))
+  try {
+    return await db.transaction(async (tx) => await ingestIn(tx, crypto, record, targets, actor, subjectKey, contentHash))
+  } catch (err) {
+    // Two identical posts racing: the loser's insert collides; answering again finds the winner's.
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
+    return await db.transaction(async (tx) => await ingestIn(tx, crypto, record, targets, actor, subjectKey, contentHash))
+  }
+}
+
+async function ingestIn (
+  tx: Queryable, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[],
+  actor: string, subjectKey: string, contentHash: string
+): Promise<IngestResult> {
+  const existing = await tx.query<{ id: string, content_hash: string, notice_id: string, version: number }>(
+    `SELECT id, content_hash, notice_id, version FROM records
+      WHERE kind = 'cremation' AND document_no = $1 ORDER BY version DESC LIMIT 1`, [record.certificateNo])
+  const prior = existing.rows[0]
+  if (prior !== undefined) {
+    if (prior.content_hash !== contentHash) throw certificateConflict()
+    return {
+      outcome: 'duplicate',
+      noticeId: prior.notice_id,
+      recordId: prior.id,
+      certificateNo: record.certificateNo,
+      version: prior.version,
+      deliveries: await plannedDeliveries(tx, prior.id)
+    }
+  }
+
+  const notice = noticeId(subjectKey)
+  const inserted = await tx.query('INSERT INTO notices (id, subject_key, version) VALUES ($1, $2, 1) ON CONFLICT (subject_key) DO NOTHING',
+    [notice, subjectKey])
+  if (inserted.rowCount === 0) throw subjectConflict()
+
+  const version = 1
+  const id = recordId('cremation', record.certificateNo, version)
+  const { personal, data } = splitCremation(record)
+  await tx.query(
+    `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
+     VALUES ($1, 'cremation', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
+    [id, record.funeralHome.code, record.certificateNo, version, notice, subjectKey, contentHash,
+      crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
+
+  const deliveries: PlannedDelivery[] = targets.map(t => ({
+    id: deliveryId(notice, t.code, 'notice.created', version),
+    target: t.code,
+    department: t.department,
+    event: 'notice.created',
+    status: 'queued'
+  }))
+  if (deliveries.length > 0) {
+    const params: unknown[] = []
+    const rows = deliveries.map(d => {
+      params.push(d.id, notice, id, d.target, d.department, d.event, version, d.status)
+      const n = params.length
+      return `($${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`
+    })
+    await tx.query(`INSERT INTO deliveries (id, notice_id, record_id, target, department, event, version, status)
+      VALUES ${rows.join(', ')}`, params)
+  }
+
+  await appendAudit(tx, [{
+    actor,
+    action: 'record.received',
+    entity: `record:${id}`,
+    details: { kind: 'cremation', certificateNo: record.certificateNo, noticeId: notice, version, deliveries: deliveries.map(d => d.id) }
+  }])
+  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries }
+}
+
+async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {
+  const r = await q.query<PlannedDelivery>(
+    'SELECT id, target, department, event, status FROM deliveries WHERE record_id = $1 ORDER BY target', [record])
+  return r.rows
+}

@@ -1,0 +1,45 @@
+import pg from 'pg'
+import type { Db, Queryable, QueryResult } from './db.js'
+
+/** A PostgreSQL server (or a 信创 database speaking its protocol) through a `pg` pool. */
+export function createPostgresDb (url: string, poolSize: number): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {})
+
+  async function query<T> (sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+    const r = await pool.query(sql, params as unknown[] | undefined)
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
+  }
+
+  return {
+    engine: 'postgres',
+    query,
+    async transaction (fn) {
+      const client = await pool.connect()
+      const tx: Queryable = {
+        async query<T> (sql: string, params?: readonly unknown[]) {
+          const r = await client.query(sql, params as unknown[] | undefined)
+          return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
+        }
+      }
+      try {
+        await client.query('BEGIN')
+        const result = await fn(tx)
+        await client.query('COMMIT')
+        client.release()
+        return result
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        client.release()
+        throw err
+      }
+    },
+    async exec (sql) {
+      await pool.query(sql)
+    },
+    async close () {
+      await pool.end()
+    }
+  }
+}
