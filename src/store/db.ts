@@ -11,11 +11,17 @@ export interface Queryable {
   query<T = Record<string, unknown>> (sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>
 }
 
+/** A connection inside a transaction. */
+export interface Transaction extends Queryable {
+  /** Runs a script of several statements without parameters (migrations). */
+  exec (sql: string): Promise<void>
+}
+
 export interface Db extends Queryable {
   readonly engine: 'postgres' | 'pglite'
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T> (fn: (tx: Queryable) => Promise<T>): Promise<T>
-  /** Runs a script of several statements without parameters (migrations). */
+  transaction<T> (fn: (tx: Transaction) => Promise<T>): Promise<T>
+  /** Runs a script of several statements without parameters. */
   exec (sql: string): Promise<void>
   close (): Promise<void>
 }

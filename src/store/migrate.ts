@@ -14,16 +14,11 @@ export async function migrate (db: Db): Promise<number[]> {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
       const seen = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version])
       if (seen.rowCount > 0) return false
-      for (const statement of splitStatements(m.sql)) await tx.query(statement)
+      await tx.exec(m.sql)
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
       return true
     })
     if (done) applied.push(m.version)
   }
   return applied
-}
-
-/** Migrations hold no functions or quoted semicolons, so splitting on `;` at line ends is safe. */
-function splitStatements (script: string): string[] {
-  return script.split(/;\s*$/m).map(s => s.replace(/^\s*--.*$/gm, '').trim()).filter(s => s.length > 0)
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
-import type { Db, Queryable, QueryResult } from './db.js'
+import type { Db, Queryable, QueryResult, Transaction } from './db.js'
 
 /**
  * The embedded default: a real PostgreSQL compiled to WebAssembly, with its files under
@@ -24,7 +24,10 @@ export async function createPgliteDb (dataDir: string): Promise<Db> {
   return {
     engine: 'pglite',
     query: root.query,
-    transaction: async (fn) => await pglite.transaction(async (tx) => await fn(wrap(tx))),
+    transaction: async (fn) => await pglite.transaction(async (tx) => {
+      const t: Transaction = { ...wrap(tx), exec: async (sql: string) => { await tx.exec(sql) } }
+      return await fn(t)
+    }),
     async exec (sql) {
       await pglite.exec(sql)
     },

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Db, Queryable, QueryResult } from './db.js'
+import type { Db, QueryResult, Transaction } from './db.js'
 
 /** A PostgreSQL server (or a 信创 database speaking its protocol) through a `pg` pool. */
 export function createPostgresDb (url: string, poolSize: number): Db {
@@ -17,10 +17,14 @@ export function createPostgresDb (url: string, poolSize: number): Db {
     query,
     async transaction (fn) {
       const client = await pool.connect()
-      const tx: Queryable = {
+      const tx: Transaction = {
         async query<T> (sql: string, params?: readonly unknown[]) {
           const r = await client.query(sql, params as unknown[] | undefined)
           return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
+        },
+        // Without parameters pg uses the simple protocol, which runs a whole script.
+        async exec (sql: string) {
+          await client.query(sql)
         }
       }
       try {

@@ -94,5 +94,21 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_unsealed ON audit_events (id) WHERE chain_seq IS NULL;
 CREATE INDEX audit_entity ON audit_events (entity);
 
-CREATE RULE audit_events_no_delete AS ON DELETE TO audit_events DO INSTEAD NOTHING;
+-- Append-only in the database itself, not only by convention: no delete, no edit of an event,
+-- and a seal, once written, is final. (A superuser can still disable this; the chain shows it.)
+CREATE FUNCTION audit_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'audit_events is append-only';
+  END IF;
+  IF OLD.chain_seq IS NOT NULL OR NEW.at IS DISTINCT FROM OLD.at OR NEW.actor IS DISTINCT FROM OLD.actor
+     OR NEW.action IS DISTINCT FROM OLD.action OR NEW.entity IS DISTINCT FROM OLD.entity
+     OR NEW.details::text IS DISTINCT FROM OLD.details::text THEN
+    RAISE EXCEPTION 'audit event % cannot be changed', OLD.id;
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION audit_events_guard();
 `

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { appendAudit, sealAudit, verifyAudit } from '../../src/store/audit.js'
+import { createTestDb, ENGINES, type TestDb } from '../helpers/databases.js'
+
+describe.each(ENGINES)('the hash-chained audit trail (%s)', (engine) => {
+  let t: TestDb | undefined
+  afterEach(async () => { await t?.drop(); t = undefined })
+
+  const event = (i: number) => ({ actor: 'test', action: 'thing.happened', entity: `thing:${i}`, details: { i, note: '说明' } })
+
+  it('chains events in seal order and verifies the whole chain', async () => {
+    t = await createTestDb(engine)
+    await appendAudit(t.db, [event(1), event(2)])
+    expect(await sealAudit(t.db)).toBe(2)
+    await appendAudit(t.db, [event(3)])
+    expect(await sealAudit(t.db)).toBe(1)
+    expect(await sealAudit(t.db)).toBe(0)
+    expect(await verifyAudit(t.db)).toEqual({ ok: true, sealed: 3 })
+  })
+
+  it('refuses to delete or edit an event', async () => {
+    t = await createTestDb(engine)
+    await appendAudit(t.db, [event(1)])
+    await expect(t.db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/)
+    await expect(t.db.query(`UPDATE audit_events SET actor = 'mallory'`)).rejects.toThrow(/cannot be changed/)
+    await sealAudit(t.db)
+    await expect(t.db.query(`UPDATE audit_events SET hash = 'x'`)).rejects.toThrow(/cannot be changed/)
+  })
+
+  it('finds an event edited behind the guard\'s back', async () => {
+    t = await createTestDb(engine)
+    await appendAudit(t.db, [event(1), event(2), event(3)])
+    await sealAudit(t.db)
+    await t.db.exec('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only')
+    await t.db.query(`UPDATE audit_events SET details = '{"i":2,"note":"改过"}' WHERE entity = 'thing:2'`)
+    const result = await verifyAudit(t.db)
+    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('hash') })
+  })
+})
