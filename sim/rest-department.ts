@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { verifySignature } from '../src/security/signature.js'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Behaviour, ReceivedMessage, SimResponse } from './behaviours.js'
@@ -61,13 +61,6 @@ export interface RestDepartmentSim {
 }
 
 interface KeyState { n: number, ackId?: string }
-
-export function verifySignature (secret: string, raw: Buffer, header: string | undefined): boolean {
-  if (header === undefined || !header.startsWith('sha256=')) return false
-  const given = Buffer.from(header.slice('sha256='.length), 'hex')
-  const expected = createHmac('sha256', secret).update(raw).digest()
-  return given.length === expected.length && timingSafeEqual(given, expected)
-}
 
 export async function startRestDepartment (opts: RestDepartmentOptions): Promise<RestDepartmentSim> {
   const { name, signingSecret } = opts
@@ -143,7 +136,7 @@ export async function startRestDepartment (opts: RestDepartmentOptions): Promise
       body,
       raw: text,
       idempotencyKey,
-      signatureValid: signingSecret === undefined ? undefined : verifySignature(signingSecret, raw, headers['x-hub-signature']),
+      signatureValid: signingSecret === undefined ? undefined : verifySignature(raw, signingSecret, headers['x-hub-signature']),
       duplicate: state?.ackId !== undefined,
       n: state?.n ?? 1
     }

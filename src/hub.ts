@@ -35,8 +35,11 @@ export interface Hub {
   reconcileNow (): Promise<number>
   /** Seals pending audit events into the hash chain now. */
   sealAuditNow (): Promise<number>
-  /** Graceful: stop taking requests and jobs, finish the attempts in flight, close connections. */
-  close (): Promise<void>
+  /**
+   * Graceful: stop taking requests and jobs, let the attempts in flight finish (those still
+   * running after `graceMs` are interrupted and become due again), close connections.
+   */
+  close (graceMs?: number): Promise<void>
 }
 
 /** Builds every part of the hub from a validated config. */
@@ -79,11 +82,11 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
     dispatcher,
     reconcileNow,
     sealAuditNow,
-    close: async () => {
+    close: async (graceMs) => {
       closing ??= (async () => {
         await app.close()
         schedules?.stop()
-        await workers?.close()
+        await workers?.close(graceMs)
         await Promise.all(targets.map(async t => await t.deliverer.close?.()))
         await dispatcher.close()
         await redis.quit().catch(() => redis.disconnect())

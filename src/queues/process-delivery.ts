@@ -61,10 +61,9 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
   }
   const raw = JSON.stringify(message.body)
   const requestDigest = createHash('sha256').update(raw).digest('hex')
-  const timeout = (runtime.config.rest?.timeoutMs ?? 10_000) + 1_000
-  const attemptSignal = signal === undefined ? AbortSignal.timeout(timeout) : AbortSignal.any([signal, AbortSignal.timeout(timeout)])
   try {
-    const receipt = await runtime.deliverer.deliver(message, attemptSignal)
+    // Each adapter bounds its own exchange by the target's timeout; this signal is for shutdown.
+    const receipt = await runtime.deliverer.deliver(message, signal ?? new AbortController().signal)
     const endedAt = new Date()
     await finishAttempt(deps.db, {
       deliveryId: d.id,

@@ -4,8 +4,12 @@ import { queueName, type DeliveryJob } from './names.js'
 import { processDelivery, type WorkerDeps } from './process-delivery.js'
 
 export interface WorkerPool {
-  /** Stops taking jobs and waits for the attempts in flight to finish. */
-  close (): Promise<void>
+  /**
+   * Stops taking jobs and waits for the attempts in flight to finish. Attempts still running
+   * after `graceMs` are aborted: each is recorded as an interrupted attempt and its delivery is
+   * due again, for this or another process to pick up.
+   */
+  close (graceMs?: number): Promise<void>
   readonly running: boolean
 }
 
@@ -16,11 +20,12 @@ export interface WorkerPool {
  */
 export function startWorkers (redis: Redis, prefix: string, deps: WorkerDeps): WorkerPool {
   const connections: Redis[] = []
+  const shutdown = new AbortController()
   const workers = [...deps.targets.values()].map(({ config }) => {
     const connection = redis.duplicate({ maxRetriesPerRequest: null })
     connections.push(connection)
     const worker = new Worker<DeliveryJob>(queueName(config.code), async (job, token) => {
-      const outcome = await processDelivery(job.data.deliveryId, deps)
+      const outcome = await processDelivery(job.data.deliveryId, deps, shutdown.signal)
       if (outcome.kind === 'retry' || outcome.kind === 'not-due') {
         await job.moveToDelayed(outcome.at.getTime(), token)
         throw new DelayedError()
@@ -40,9 +45,11 @@ export function startWorkers (redis: Redis, prefix: string, deps: WorkerDeps): W
   let running = true
   return {
     get running () { return running },
-    async close () {
+    async close (graceMs = 30_000) {
       running = false
+      const timer = setTimeout(() => { shutdown.abort() }, graceMs)
       await Promise.all(workers.map(async w => await w.close()))
+      clearTimeout(timer)
       // BullMQ leaves connections it was given open; these are ours to end.
       await Promise.all(connections.map(async c => await c.quit().catch(() => c.disconnect())))
     }

@@ -129,13 +129,3 @@ export async function listPending (db: Db, afterId: string, limit: number): Prom
       WHERE ${PENDING} AND id > $1 ORDER BY id LIMIT $2`, [afterId, limit])
   return r.rows.map(row => ({ id: row.id, target: row.target, nextAttemptAt: row.next_attempt_at }))
 }
-
-/** Puts deliveries this process was sending back to due, so a restart picks them up at once. */
-export async function releaseLeases (db: Db, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return
-  // The abandoned attempt may or may not have reached the department; the next one carries the
-  // same idempotency key, so sending again is safe.
-  await db.query(`UPDATE deliveries SET status = 'retrying', lease_until = NULL, next_attempt_at = now(),
-    last_error = '发送中断（进程停止）', updated_at = now()
-    WHERE id = ANY($1::text[]) AND status = 'delivering'`, [ids])
-}

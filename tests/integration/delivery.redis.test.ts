@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { alwaysStatus, delayFirst, failFirst, startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
 import { validCremation } from '../fixtures/cremation.js'
 import { ENGINES } from '../helpers/databases.js'
-import { SIGNING_SECRET, startTestHub, type TestHub, type TestHubOptions } from '../helpers/test-hub.js'
+import { deleteKeys, SIGNING_SECRET, startTestHub, type TestHub, type TestHubOptions } from '../helpers/test-hub.js'
 import { eventually } from '../helpers/waits.js'
 
 describe.each(ENGINES)('delivering death notices to REST departments (%s)', (engine) => {
@@ -125,7 +125,6 @@ describe.each(ENGINES)('delivering death notices to REST departments (%s)', (eng
     // Stop the workers from seeing the jobs first: pause, drop every job, then reconcile.
     await Promise.all(['gongan', 'yibao', 'minzheng'].map(async t => await th!.hub.dispatcher.queue(t).pause()))
     expect((await post(validCremation)).statusCode).toBe(201)
-    const { deleteKeys } = await import('../helpers/test-hub.js')
     await deleteKeys(th!.redis, `${th!.config.redis.prefix}:*`)
 
     expect(await th!.hub.reconcileNow()).toBe(3)
@@ -137,5 +136,15 @@ describe.each(ENGINES)('delivering death notices to REST departments (%s)', (eng
       expect(sim.count).toBe(1)
       expect(sim.duplicateCount).toBe(0)
     }
+  })
+
+  it('recovers jobs Redis lost through the scheduled reconciler, without anyone calling it', async () => {
+    const { gongan } = await start(['gongan'], { reconcilerCron: '* * * * * *' })
+    await th!.hub.dispatcher.queue('gongan').pause()
+    await post(validCremation)
+    await deleteKeys(th!.redis, `${th!.config.redis.prefix}:*`)
+
+    await settled(validCremation.certificateNo)
+    expect(gongan!.count).toBe(1)
   })
 })
