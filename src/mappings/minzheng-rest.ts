@@ -1,5 +1,5 @@
 import type { EventType } from '../config/schema.js'
-import type { GenderCode } from '../domain/codes.js'
+import type { GenderCode, IdTypeCode } from '../domain/codes.js'
 import { firstDayOfNextMonth, localDate } from '../domain/business-date.js'
 import type { Mapping } from './mapping.js'
 
@@ -11,6 +11,8 @@ export interface MinzhengNotice {
   /** 火化证明编号 */
   certificateNo: string
   name: string
+  /** ID document type (death-certificate code table), so a passport number is not read as an ID card number. */
+  idType: IdTypeCode
   idNumber: string
   gender: GenderCode
   /** GB/T 2260 code of the household registration, when the funeral home knew it. */
@@ -32,6 +34,7 @@ export const minzhengRestMapping: Mapping<MinzhengNotice> = {
       event: ctx.event,
       certificateNo: record.certificateNo,
       name: record.deceased.name,
+      idType: record.deceased.idType,
       idNumber: record.deceased.idNumber,
       gender: record.deceased.gender,
       ...(record.deceased.householdDivision !== undefined

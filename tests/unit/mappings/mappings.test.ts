@@ -83,6 +83,7 @@ describe('department mappings', () => {
         event: 'notice.created',
         certificateNo: 'HH4306262026000123',
         name: '李秀英',
+        idType: '1',
         idNumber: '11010519491231002X',
         gender: '2',
         deathDate: '2026-03-10',
@@ -97,6 +98,7 @@ describe('department mappings', () => {
         event: 'notice.created',
         certificateNo: 'HH4306262026000123',
         name: '李秀英',
+        idType: '1',
         idNumber: '11010519491231002X',
         gender: '2',
         householdDivision: '430626',
@@ -116,10 +118,10 @@ describe('department mappings', () => {
       'funeralHome', 'effectiveDate', 'cancelWithinWorkingDays'
     ] },
     { mapping: yibaoRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'name', 'idNumber', 'gender', 'deathDate', 'stopFrom'
+      'noticeId', 'version', 'event', 'certificateNo', 'name', 'idType', 'idNumber', 'gender', 'deathDate', 'stopFrom'
     ] },
     { mapping: minzhengRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'name', 'idNumber', 'gender', 'householdDivision',
+      'noticeId', 'version', 'event', 'certificateNo', 'name', 'idType', 'idNumber', 'gender', 'householdDivision',
       'deathDate', 'stopFrom', 'funeralHome'
     ] }
   ])('$mapping.name sends only its own fields and nothing of the informant, the address or the birth date', ({ mapping, keys }) => {
