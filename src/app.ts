@@ -37,6 +37,8 @@ export async function buildApp (config: Readonly<HubConfig>, deps: HubDeps): Pro
     routerOptions: { ignoreTrailingSlash: true }
   })
   app.decorate('hub', { ...deps, config })
+  // Every resource speaks JSON; a text/plain body is a client error (415), not a string to validate.
+  app.removeContentTypeParser('text/plain')
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
   await app.register(healthRoutes)

@@ -109,6 +109,14 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
     expect(res.json().code).toBe('HUB_ERR_BAD_JSON')
   })
 
+  it('answers a body that is not JSON-typed with 415 and one that is too large with 413', async () => {
+    const text = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: 'x', headers: { 'content-type': 'text/plain' } })
+    expect([text.statusCode, text.json().code]).toEqual([415, 'HUB_ERR_MEDIA_TYPE'])
+    const big = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: { pad: 'x'.repeat(2_000_000) } })
+    expect([big.statusCode, big.json().code]).toEqual([413, 'HUB_ERR_BODY_TOO_LARGE'])
+    expect((await rowCounts()).records).toBe(0)
+  })
+
   it('shows the record\'s status and each delivery\'s status, attempts and receipt', async () => {
     await post(hospitalCremation)
     const status = await eventually(async () => {
