@@ -8,13 +8,31 @@ import { MasterKeyError } from './security/crypto.js'
  * The process entry: load the config, start the parts this role runs, listen, and shut down
  * gracefully on SIGTERM/SIGINT (finish the attempts in flight; a second signal forces exit).
  */
+const USAGE = `usage: node dist/server.js [--config FILE] [--role all|api|worker|scheduler]
+
+  --config, -c  the YAML config (default: $HUB_CONFIG or config/hub.yaml)
+  --role        which parts run in this process (default: all)
+  environment   PORT, REDIS_URL, DATABASE_URL, HUB_MASTER_KEY override the file
+`
+
 async function main (): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      config: { type: 'string', short: 'c', default: process.env.HUB_CONFIG ?? 'config/hub.yaml' },
-      role: { type: 'string', default: 'all' }
-    }
-  })
+  let values: { config?: string, role?: string, help?: boolean }
+  try {
+    values = parseArgs({
+      options: {
+        config: { type: 'string', short: 'c', default: process.env.HUB_CONFIG ?? 'config/hub.yaml' },
+        role: { type: 'string', default: 'all' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    }).values
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`)
+    process.exit(64)
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE)
+    return
+  }
   const role = values.role as Role
   if (!['all', 'api', 'worker', 'scheduler'].includes(role)) {
     throw new ConfigError('--role', [{ path: '--role', reason: `应为 all、api、worker 或 scheduler，而不是 ${role}` }])

@@ -49,16 +49,17 @@ export function loadConfigFile (file: string, env: ConfigEnv): Readonly<HubConfi
 export function resolveConfig (input: unknown, env: ConfigEnv, source = '<object>'): Readonly<HubConfig> {
   const missing: Array<{ path: string, reason: string }> = []
   const raw = substituteEnv(structuredClone(input), env, '', missing) as Record<string, unknown>
-  if (missing.length > 0) throw new ConfigError(source, missing)
   if (raw === null || typeof raw !== 'object') throw new ConfigError(source, [{ path: '', reason: '配置必须是一个对象' }])
   applyEnvOverrides(raw, env)
-  if (!validate(raw)) {
-    throw new ConfigError(source, (validate.errors ?? []).map(e => ({
+  if (!validate(raw) || missing.length > 0) {
+    // Report everything at once; a path whose variable is missing needs no second complaint.
+    const schemaIssues = (validate.errors ?? []).map(e => ({
       path: e.instancePath + (e.keyword === 'required' || e.keyword === 'additionalProperties'
         ? `/${String((e.params as Record<string, unknown>).missingProperty ?? (e.params as Record<string, unknown>).additionalProperty)}`
         : '') || '/',
       reason: e.message ?? e.keyword
-    })))
+    })).filter(i => !missing.some(m => m.path === i.path))
+    throw new ConfigError(source, [...missing, ...schemaIssues])
   }
   const config = raw as unknown as HubConfig
   const issues = semanticIssues(config, isKnownTimeZone)

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { afterEach, describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/free-port.js'
+import { startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
+import { validCremation } from '../fixtures/cremation.js'
+import { deleteKeys, TEST_MASTER_KEY, TEST_REDIS_URL } from '../helpers/test-hub.js'
+import { eventually } from '../helpers/waits.js'
+
+interface Run { child: ChildProcess, output: () => string, exited: Promise<number | null> }
+
+function runServer (args: string[], env: Record<string, string>): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => { resolve(code) }))
+  return { child, output: () => out, exited }
+}
+
+describe('the hub process', () => {
+  const cleanups: Array<() => Promise<void> | void> = []
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c()
+  })
+
+  it('refuses to start on a wrong config, printing the path and the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-e2e-'))
+    cleanups.push(() => { rmSync(dir, { recursive: true, force: true }) })
+    const file = join(dir, 'hub.yaml')
+    writeFileSync(file, readFileSync('config/hub.yaml', 'utf8').replace("code: '430621'", "code: '4306'"))
+    const run = runServer(['--config', file], { HUB_MASTER_KEY: TEST_MASTER_KEY })
+    expect(await run.exited).toBe(78)
+    expect(run.output()).toContain('/county/code')
+    expect(run.output()).toContain('环境变量 GONGAN_URL 未设置')
+  })
+
+  it('prints its usage for --help and refuses an unknown option', async () => {
+    const help = runServer(['--help'], {})
+    expect(await help.exited).toBe(0)
+    expect(help.output()).toContain('--role')
+    const bogus = runServer(['--bogus'], {})
+    expect(await bogus.exited).toBe(64)
+    expect(bogus.output()).toContain('usage:')
+  })
+
+  it('refuses to start without a master key', async () => {
+    const run = runServer([], sampleEnv('http://127.0.0.1:1/x'))
+    expect(await run.exited).toBe(78)
+    expect(run.output()).toContain('HUB_MASTER_KEY')
+  })
+
+  it('serves the sample config on the embedded database, delivers, and stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-e2e-'))
+    cleanups.push(() => { rmSync(dir, { recursive: true, force: true }) })
+    const sim = await startRestDepartment({ name: 'gongan' })
+    cleanups.push(async () => { await sim.close() })
+    const prefix = `houshi-e2e-${process.pid}`
+    const redis = new Redis(TEST_REDIS_URL)
+    cleanups.push(async () => { await deleteKeys(redis, `${prefix}:*`); await redis.quit() })
+    const file = join(dir, 'hub.yaml')
+    writeFileSync(file, readFileSync('config/hub.yaml', 'utf8')
+      .replace('dataDir: ./data/pglite', `dataDir: ${join(dir, 'pglite')}`)
+      .replace('prefix: houshi', `prefix: ${prefix}`)
+      .replace('level: info', 'level: warn'))
+    const port = await freePort()
+    const run = runServer(['--config', file], { ...sampleEnv(sim.url, sim), PORT: String(port), REDIS_URL: TEST_REDIS_URL, HUB_MASTER_KEY: TEST_MASTER_KEY })
+    cleanups.push(() => { run.child.kill('SIGKILL') })
+
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined, 30_000, `readyz (${run.output()})`)
+    const res = await fetch(`http://127.0.0.1:${port}/v1/cremations`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validCremation)
+    })
+    expect(res.status).toBe(201)
+    await sim.waitFor(s => s.acceptedCount >= 1, 15_000)
+
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+  })
+})
+
+function sampleEnv (url: string, _sim?: RestDepartmentSim): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const d of ['GONGAN', 'YIBAO', 'MINZHENG']) {
+    env[`${d}_URL`] = url
+    env[`${d}_SIGNING_SECRET`] = 'e2e-signing-secret-0123456789'
+  }
+  return { ...env, GONGAN_TOKEN: 't', YIBAO_PASSWORD: 'p', MINZHENG_TOKEN: 't' }
+}
