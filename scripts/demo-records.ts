@@ -84,7 +84,7 @@ export function demoRecords (now: Date): DemoRecords {
       { label: '医院死亡，深夜', body: shift(inHospital) },
       { label: '仅必填字段', body: shift(minimal) }
     ],
-    invalid: { label: '校验位错误 + 死亡晚于火化 + 手机号错误', body: shift(invalid) }
+    invalid: { label: '故意出错 invalid on purpose', body: shift(invalid) }
   }
 }
 
