@@ -32,3 +32,6 @@ export const subjectConflict = (): HubError =>
 
 export const cremationNotFound = (): HubError =>
   new HubError('HUB_ERR_NOT_FOUND', '未找到该火化证明编号的记录', 404)
+
+export const ambiguousCertificate = (funeralHomes: readonly string[]): HubError =>
+  new HubError('HUB_ERR_AMBIGUOUS', `多个殡仪馆使用了该火化证明编号，请用 ?funeralHome= 指定（${funeralHomes.join('、')}）`, 409)

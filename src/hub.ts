@@ -50,13 +50,17 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   const targets = routeTargets(config)
 
   const db = options.db ?? await openDb(config.database)
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: false })
-  redis.on('error', (err) => { logger.warn({ err }, 'redis connection error') })
-  const dispatcher = createDispatcher(redis, config.redis.prefix, targets.map(t => t.config.code))
+  // The producer and health-check connection fails fast while Redis is away: a request must
+  // not hang on it. The record is committed first, so a failed enqueue costs only latency
+  // (the reconciler enqueues it later). Workers get their own patient connections.
+  const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5_000 })
+  redis.on('error', (err) => { logger.warn({ err: { message: err.message } }, 'redis connection error') })
+  const dispatcher = createDispatcher(redis, config.redis.prefix, targets.map(t => t.config.code),
+    (err) => { logger.warn({ err: { message: err.message } }, 'queue error') })
 
   const runWorkers = role === 'all' || role === 'worker'
   const workers: WorkerPool | undefined = runWorkers
-    ? startWorkers(redis, config.redis.prefix, {
+    ? startWorkers(config.redis.url, config.redis.prefix, {
       db, crypto, logger, targets: new Map(targets.map(t => [t.config.code, t])),
       timeZone: config.county.timeZone, countyCode: config.county.code
     })
@@ -64,7 +68,11 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
 
   const knownTargets = new Set(targets.map(t => t.config.code))
   const reconcileNow = async (): Promise<number> => await reconcile(db, dispatcher, knownTargets, logger, config.reconciler.batchSize)
-  const sealAuditNow = async (): Promise<number> => await sealAudit(db)
+  const sealAuditNow = async (): Promise<number> => {
+    const { sealed, head } = await sealAudit(db)
+    if (sealed > 0) logger.info({ auditChainSeq: head.chainSeq, auditChainHash: head.hash, sealed }, 'audit events sealed')
+    return sealed
+  }
   const schedules: Schedules | undefined = role === 'all' || role === 'scheduler'
     ? startSchedules(config.reconciler.cron, { reconcile: reconcileNow, sealAudit: sealAuditNow }, logger)
     : undefined

@@ -21,7 +21,7 @@ export class HttpDeliveryError extends DeliveryError {
 }
 
 /** A department's ack is an id, not a document: anything longer is not kept. */
-const MAX_ACK_ID_LENGTH = 200
+const MAX_ACK_ID_LENGTH = 64
 /** Responses are only read for an ack id; a bigger body is refused rather than buffered. */
 const MAX_RESPONSE_BYTES = 1_048_576
 
@@ -92,7 +92,7 @@ export function createRestDeliverer (target: TargetConfig): Deliverer {
       } finally {
         exchange.dispose()
       }
-      return classifyResponse(response)
+      return classifyResponse(response, rest.accept)
     },
 
     async close (): Promise<void> {
@@ -128,9 +128,12 @@ function boundedExchange (signal: AbortSignal, timeoutMs: number): {
   }
 }
 
-function classifyResponse (response: AxiosResponse<string>): Receipt {
+type AcceptRule = NonNullable<NonNullable<TargetConfig['rest']>['accept']>
+
+function classifyResponse (response: AxiosResponse<string>, accept: AcceptRule | undefined): Receipt {
   const { status } = response
   if (status >= 200 && status < 300) {
+    if (accept !== undefined) checkBusinessStatus(response.data, accept, status)
     const ackId = ackIdOf(response)
     return ackId === undefined
       ? { status, summary: `HTTP ${status}` }
@@ -180,10 +183,29 @@ function ackIdFromBody (data: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * A receipt id is kept for good (deliveries, attempts, the audit trail), so it must not be
+ * personal data: long values and anything with an ID-number-like run of digits are dropped.
+ */
 function acceptableId (value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
   const id = value.trim()
-  return id.length > 0 && id.length <= MAX_ACK_ID_LENGTH ? id : undefined
+  return id.length > 0 && id.length <= MAX_ACK_ID_LENGTH && !/\d{15}/.test(id) ? id : undefined
+}
+
+/** Throws when a 2xx body does not carry the department's "accepted" value at `accept.field`. */
+function checkBusinessStatus (data: unknown, accept: AcceptRule, status: number): void {
+  let value: unknown
+  try {
+    value = accept.field.split('.').reduce<unknown>((o, key) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined),
+      typeof data === 'string' ? JSON.parse(data) : data)
+  } catch {
+    value = undefined
+  }
+  if (accept.values.some(v => v === value)) return
+  // The department's own code says why; it is short and safe to keep, unlike the body.
+  const shown = (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') ? acceptableId(String(value)) : undefined
+  throw new HttpDeliveryError(`部门接口返回 HTTP ${status}，但业务状态 ${accept.field}=${shown ?? '（缺失或无效）'} 表示未受理`, false, 'business-rejected', status)
 }
 
 function headerValue (response: AxiosResponse, name: string): string | undefined {

@@ -32,7 +32,16 @@ const RestTransport = Type.Object({
   /** Secret for the `X-Hub-Signature` HMAC-SHA256 of each body. */
   signingSecret: Type.String({ minLength: 16 }),
   /** Extra request headers the department asks for (never secrets of the hub). */
-  headers: Type.Optional(Type.Record(Type.String(), Type.String()))
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /**
+   * For departments that answer HTTP 200 with a business error in the body
+   * (`{"code":"E1001","success":false}`): the 2xx counts as accepted only when the JSON field at
+   * `field` (dot path) holds one of `values`; otherwise the delivery is refused (dead, for ops).
+   */
+  accept: Type.Optional(Type.Object({
+    field: Type.String({ minLength: 1 }),
+    values: Type.Array(Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { minItems: 1 })
+  }, { additionalProperties: false }))
 }, { additionalProperties: false })
 
 const RetryPolicy = Type.Object({

@@ -1,5 +1,6 @@
 import { Ajv, type AnySchema, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
+import { unsafeTextErrors } from './unsafe-text.js'
 import type { FieldError } from './field-error.js'
 import { fieldInfo, type FieldDictionary } from './field-labels.js'
 
@@ -32,9 +33,10 @@ let shared: Ajv | undefined
 export function createSchemaValidator<T> (schema: AnySchema, fields: FieldDictionary): (body: unknown) => SchemaCheck<T> {
   shared ??= createAjv()
   const validate = shared.compile(schema)
-  return body => validate(body)
-    ? { ok: true, value: body as T }
-    : { ok: false, errors: toFieldErrors(validate.errors, fields) }
+  return body => {
+    const errors = [...(validate(body) ? [] : toFieldErrors(validate.errors, fields)), ...unsafeTextErrors(body, fields)]
+    return errors.length === 0 ? { ok: true, value: body as T } : { ok: false, errors }
+  }
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -50,7 +50,9 @@ export function validateCremation (body: unknown, now: Date, options: CremationV
   // Identity. The number's own birth date and sex digit are the reference for the other fields.
   let idNumber: string
   let idBirthDate: string | undefined
-  if (b.deceased.idType === '1') {
+  // 身份证 and 户口簿 both carry the 公民身份号码: the same person must get the same number, the
+  // same checks and so the same blind index, whichever document the funeral home saw.
+  if (carriesCitizenNumber(b.deceased.idType)) {
     const id = checkIdNumber(b.deceased.idNumber, now, timeZone)
     if (id.ok) {
       idNumber = id.value
@@ -172,4 +174,9 @@ export function parseInstant (value: string): number {
   t.setUTCHours(Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3)))
   const offsetMs = (Number(oh) * 60 + Number(om)) * 60_000
   return t.getTime() - (sign === '-' ? -offsetMs : sign === '+' ? offsetMs : 0)
+}
+
+/** Document types whose number is the GB 11643 公民身份号码. */
+export function carriesCitizenNumber (idType: string): boolean {
+  return idType === '1' || idType === '2'
 }

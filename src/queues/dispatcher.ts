@@ -5,8 +5,8 @@ import { queueName, type DeliveryJob } from './names.js'
 export interface DispatchItem {
   id: string
   target: string
-  /** Not before this instant (a retry due later). */
-  notBefore?: Date
+  /** Wait this long before it may run (a retry due later). */
+  delayMs?: number
 }
 
 /**
@@ -21,7 +21,10 @@ export interface Dispatcher {
   close (): Promise<void>
 }
 
-export function createDispatcher (redis: Redis, prefix: string, targetCodes: readonly string[]): Dispatcher {
+/** How long a request may wait for Redis to take its jobs before leaving them to the reconciler. */
+const ENQUEUE_TIMEOUT_MS = 2_000
+
+export function createDispatcher (redis: Redis, prefix: string, targetCodes: readonly string[], onError: (err: Error) => void): Dispatcher {
   const queues = new Map(targetCodes.map(code => [code, new Queue<DeliveryJob>(queueName(code), {
     connection: redis,
     prefix,
@@ -35,6 +38,9 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
     }
   })]))
 
+  // BullMQ reports connection trouble as events; the callers see failed calls anyway.
+  for (const q of queues.values()) q.on('error', onError)
+
   function queueOf (target: string): Queue<DeliveryJob> {
     const q = queues.get(target)
     if (q === undefined) throw new Error(`no queue for target ${target}`)
@@ -43,14 +49,15 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
 
   return {
     async enqueue (items) {
-      const now = Date.now()
       const byTarget = new Map<string, DispatchItem[]>()
       for (const item of items) byTarget.set(item.target, [...(byTarget.get(item.target) ?? []), item])
-      await Promise.all([...byTarget].map(async ([target, list]) => await queueOf(target).addBulk(list.map(item => ({
+      const adding = Promise.all([...byTarget].map(async ([target, list]) => await queueOf(target).addBulk(list.map(item => ({
         name: 'deliver',
         data: { deliveryId: item.id },
-        opts: { jobId: item.id, delay: Math.max(0, (item.notBefore?.getTime() ?? now) - now) }
+        opts: { jobId: item.id, delay: Math.max(0, Math.round(item.delayMs ?? 0)) }
       })))))
+      // BullMQ waits for a connection indefinitely; the database already owns these deliveries.
+      await withTimeout(adding, ENQUEUE_TIMEOUT_MS, 'enqueue')
     },
     async missing (items) {
       if (items.length === 0) return []
@@ -73,5 +80,18 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
     async close () {
       await Promise.all([...queues.values()].map(async q => await q.close()))
     }
+  }
+}
+
+async function withTimeout<T> (work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(`${what} timed out after ${ms} ms (Redis unavailable?)`)) }, ms)
+  })
+  work.catch(() => {}) // a late failure after the timeout has nobody left to tell
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Deliverer, OutboundMessage } from '../adapters/deliverer.js'
 import { DeliveryError } from '../adapters/delivery-error.js'
 import type { EventType, TargetConfig } from '../config/schema.js'
 import type { Mapping } from '../mappings/mapping.js'
+import type { CremationRecord } from '../domain/cremation-record.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import type { Db } from '../store/db.js'
 import { claimDelivery, finishAttempt, type ClaimedDelivery } from '../store/deliveries.js'
@@ -27,11 +27,12 @@ export interface WorkerDeps {
   random?: () => number
 }
 
+/** What happened; waits are durations, not instants, so worker clocks need not agree. */
 export type Outcome =
   | { kind: 'delivered' }
-  | { kind: 'retry', at: Date }
+  | { kind: 'retry', inMs: number }
   | { kind: 'dead', reason: string }
-  | { kind: 'not-due', at: Date }
+  | { kind: 'not-due', inMs: number }
   | { kind: 'skipped', status: string }
 
 /** How long past the transport timeout a claim holds before another worker may take over. */
@@ -43,7 +44,7 @@ const LEASE_MARGIN_MS = 30_000
  */
 export async function processDelivery (deliveryId: string, deps: WorkerDeps, signal?: AbortSignal): Promise<Outcome> {
   const claim = await claimDelivery(deps.db, deliveryId, leaseFor(deps))
-  if (claim.kind === 'not-due') return { kind: 'not-due', at: claim.dueAt }
+  if (claim.kind === 'not-due') return { kind: 'not-due', inMs: claim.dueInMs }
   if (claim.kind === 'gone') return { kind: 'skipped', status: claim.status }
   const d = claim.delivery
   const runtime = deps.targets.get(d.target)
@@ -53,14 +54,21 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
     return await settle(deps, d, startedAt, new DeliveryError(`目标 ${d.target} 未配置或已停用`, true, 'config'))
   }
 
+  let record: CremationRecord
+  try {
+    record = openRecord(d, deps)
+  } catch {
+    // A key this process lacks (rotation, a misconfigured worker) is ours to fix, not the
+    // department's fault: keep retrying rather than turning the backlog into dead letters.
+    return await settle(deps, d, startedAt, new DeliveryError(`无法解密记录（密钥 ${deps.crypto.keyId}）`, true, 'crypto'))
+  }
   let message: OutboundMessage
   try {
-    message = buildMessage(d, runtime, deps)
+    message = buildMessage(d, record, runtime, deps)
   } catch (err) {
     return await settle(deps, d, startedAt, new DeliveryError(`映射失败：${(err as Error).message}`, false, 'mapping', undefined, { cause: err }))
   }
-  const raw = JSON.stringify(message.body)
-  const requestDigest = createHash('sha256').update(raw).digest('hex')
+  const requestDigest = deps.crypto.digest(JSON.stringify(message.body))
   try {
     // Each adapter bounds its own exchange by the target's timeout; this signal is for shutdown.
     const receipt = await runtime.deliverer.deliver(message, signal ?? new AbortController().signal)
@@ -85,8 +93,11 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
   }
 }
 
-function buildMessage (d: ClaimedDelivery, runtime: TargetRuntime, deps: WorkerDeps): OutboundMessage {
-  const record = joinCremation(d.recordData as CremationData, deps.crypto.open<CremationPersonal>(d.personalEnc))
+function openRecord (d: ClaimedDelivery, deps: WorkerDeps): CremationRecord {
+  return joinCremation(d.recordData as CremationData, deps.crypto.open<CremationPersonal>(d.personalEnc))
+}
+
+function buildMessage (d: ClaimedDelivery, record: CremationRecord, runtime: TargetRuntime, deps: WorkerDeps): OutboundMessage {
   const event = d.event as EventType
   const body = runtime.mapping.map(record, {
     noticeId: d.noticeId, version: d.version, event, timeZone: deps.timeZone, countyCode: deps.countyCode
@@ -99,11 +110,12 @@ function buildMessage (d: ClaimedDelivery, runtime: TargetRuntime, deps: WorkerD
 async function settle (deps: WorkerDeps, d: ClaimedDelivery, startedAt: Date, failure: DeliveryError, requestDigest?: string): Promise<Outcome> {
   const endedAt = new Date()
   const policy = deps.targets.get(d.target)?.config.retry ?? DEFAULT_RETRY
-  const retryAfter = (failure as { retryAfterMs?: number }).retryAfterMs ?? 0
+  // A department's Retry-After is honoured up to the policy's longest step: a header asking for
+  // a week must not, on its own, exhaust the retry window and kill the delivery.
+  const retryAfter = Math.min((failure as { retryAfterMs?: number }).retryAfterMs ?? 0, policy.maxDelayMs)
   const delay = Math.max(backoffDelay(d.attemptNo, policy, deps.random), retryAfter)
-  const at = new Date(endedAt.getTime() + delay)
-  const windowEnds = d.firstAttemptAt.getTime() + policy.windowMs
-  const retry = failure.retryable && at.getTime() <= windowEnds
+  const elapsed = d.sinceFirstAttemptMs + (endedAt.getTime() - startedAt.getTime())
+  const retry = failure.retryable && elapsed + delay <= policy.windowMs
   const reason = failure.retryable && !retry ? `${failure.message}（重试期已满）` : failure.message
   const base = {
     deliveryId: d.id, attemptNo: d.attemptNo, startedAt, endedAt, statusCode: failure.status,
@@ -111,9 +123,9 @@ async function settle (deps: WorkerDeps, d: ClaimedDelivery, startedAt: Date, fa
   }
   const log = { deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, errorClass: failure.errorClass, status: failure.status }
   if (retry) {
-    await finishAttempt(deps.db, { ...base, outcome: 'retry', nextAttemptAt: at })
-    deps.logger.warn({ ...log, retryAt: at.toISOString() }, 'delivery failed, will retry')
-    return { kind: 'retry', at }
+    await finishAttempt(deps.db, { ...base, outcome: 'retry', retryInMs: delay })
+    deps.logger.warn({ ...log, retryInMs: delay }, 'delivery failed, will retry')
+    return { kind: 'retry', inMs: delay }
   }
   await finishAttempt(deps.db, {
     ...base,

@@ -18,7 +18,7 @@ export async function reconcile (db: Db, dispatcher: Dispatcher, knownTargets: R
     after = page[page.length - 1]!.id
     // A target no longer configured has no queue: its deliveries wait in the database for ops.
     const lost = await dispatcher.missing(page.filter(p => knownTargets.has(p.target))
-      .map(p => ({ id: p.id, target: p.target, notBefore: p.nextAttemptAt })))
+      .map(p => ({ id: p.id, target: p.target, delayMs: p.dueInMs })))
     if (lost.length > 0) {
       await dispatcher.enqueue(lost)
       requeued += lost.length

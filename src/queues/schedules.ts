@@ -10,18 +10,17 @@ export interface Schedules {
  * audit sealer. A pass never overlaps the previous one: a slow database must not pile them up.
  */
 export function startSchedules (expression: string, jobs: { reconcile: () => Promise<number>, sealAudit: () => Promise<number> }, logger: Logger): Schedules {
-  let busy = false
-  const task = cron.schedule(expression, async () => {
-    if (busy) return
-    busy = true
+  // Each job in its own try: Redis being away must not stop the audit trail being sealed.
+  const run = async (name: string, job: () => Promise<number>): Promise<void> => {
     try {
-      await jobs.reconcile()
-      await jobs.sealAudit()
+      await job()
     } catch (err) {
-      logger.error({ err }, 'scheduled pass failed')
-    } finally {
-      busy = false
+      logger.error({ err: { message: (err as Error).message }, job: name }, 'scheduled job failed')
     }
+  }
+  const task = cron.schedule(expression, async () => {
+    await run('reconcile', jobs.reconcile)
+    await run('seal-audit', jobs.sealAudit)
   }, { noOverlap: true })
   return { stop: () => { void task.stop() } }
 }

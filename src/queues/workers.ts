@@ -1,7 +1,20 @@
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import { Redis } from 'ioredis'
 import { queueName, type DeliveryJob } from './names.js'
 import { processDelivery, type WorkerDeps } from './process-delivery.js'
+
+const MIN_DELAY_MS = 250
+const CLOSE_MARGIN_MS = 2_000
+
+async function settlesWithin (work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, ms) })
+  try {
+    return await Promise.race([work.then(() => true, () => true), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 export interface WorkerPool {
   /**
@@ -18,16 +31,19 @@ export interface WorkerPool {
  * The processor maps outcomes onto BullMQ: a retry moves the same job to the delayed set at the
  * time the database recorded; a dead delivery fails without BullMQ retries.
  */
-export function startWorkers (redis: Redis, prefix: string, deps: WorkerDeps): WorkerPool {
+export function startWorkers (redisUrl: string, prefix: string, deps: WorkerDeps): WorkerPool {
   const connections: Redis[] = []
   const shutdown = new AbortController()
   const workers = [...deps.targets.values()].map(({ config }) => {
-    const connection = redis.duplicate({ maxRetriesPerRequest: null })
+    // Workers block on Redis and must wait out an outage, never give up: BullMQ's requirement.
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+    connection.on('error', () => {})
     connections.push(connection)
     const worker = new Worker<DeliveryJob>(queueName(config.code), async (job, token) => {
       const outcome = await processDelivery(job.data.deliveryId, deps, shutdown.signal)
       if (outcome.kind === 'retry' || outcome.kind === 'not-due') {
-        await job.moveToDelayed(outcome.at.getTime(), token)
+        // At least a moment's pause, so a job that fires early cannot spin.
+        await job.moveToDelayed(Date.now() + Math.max(outcome.inMs, MIN_DELAY_MS), token)
         throw new DelayedError()
       }
       if (outcome.kind === 'dead') throw new UnrecoverableError(outcome.reason)
@@ -48,7 +64,13 @@ export function startWorkers (redis: Redis, prefix: string, deps: WorkerDeps): W
     async close (graceMs = 30_000) {
       running = false
       const timer = setTimeout(() => { shutdown.abort() }, graceMs)
-      await Promise.all(workers.map(async w => await w.close()))
+      const closed = Promise.all(workers.map(async w => await w.close()))
+      // Attempts end by the grace period (aborted); if BullMQ still waits after that, it waits for
+      // a Redis that does not answer: cut the connections rather than hang the shutdown.
+      if (!await settlesWithin(closed, graceMs + CLOSE_MARGIN_MS)) {
+        for (const c of connections) c.disconnect()
+        await settlesWithin(closed, CLOSE_MARGIN_MS)
+      }
       clearTimeout(timer)
       // BullMQ leaves connections it was given open; these are ours to end.
       await Promise.all(connections.map(async c => await c.quit().catch(() => c.disconnect())))

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { validateCremation } from '../domain/validate-cremation.js'
-import { cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
+import { ambiguousCertificate, cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
 import { getCremationStatus } from '../store/cremation-status.js'
 import { ingestCremation } from '../store/cremations.js'
+
+const CERTIFICATE_NO = /^[A-Z0-9-]{1,40}$/
 
 /** `POST /v1/cremations` (a funeral home reports a cremation) and its status lookup. */
 export async function cremationRoutes (app: FastifyInstance): Promise<void> {
@@ -30,9 +32,14 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     })
   })
 
-  app.get<{ Params: { certificateNo: string } }>('/:certificateNo', async (req) => {
-    const status = await getCremationStatus(app.hub.db, req.params.certificateNo.trim().toUpperCase())
-    if (status === undefined) throw cremationNotFound()
-    return status
+  app.get<{ Params: { certificateNo: string }, Querystring: { funeralHome?: string } }>('/:certificateNo', async (req) => {
+    const certificateNo = req.params.certificateNo.trim().toUpperCase()
+    // Anything a certificate number cannot be is simply not found (and never reaches SQL).
+    if (!CERTIFICATE_NO.test(certificateNo)) throw cremationNotFound()
+    const funeralHome = typeof req.query.funeralHome === 'string' ? req.query.funeralHome.trim() : undefined
+    const found = await getCremationStatus(app.hub.db, certificateNo, funeralHome)
+    if (found.kind === 'not-found') throw cremationNotFound()
+    if (found.kind === 'ambiguous') throw ambiguousCertificate(found.funeralHomes)
+    return found.status
   })
 }

@@ -12,6 +12,11 @@ export interface FieldCrypto {
   open<T = unknown> (sealed: string): T
   /** Keyed HMAC-SHA256 (hex) of a normalised value, for lookups without decrypting. */
   blindIndex (value: string): string
+  /**
+   * Keyed digest (hex) of bytes that were sent, proving what went out. Keyed, because a plain
+   * hash of a message whose other fields are known could be brute-forced back to a name and ID.
+   */
+  digest (bytes: string): string
 }
 
 export class MasterKeyError extends Error {
@@ -36,6 +41,7 @@ export function generateMasterKey (): string {
 export function createFieldCrypto (masterKey: Buffer, keyId: string): FieldCrypto {
   const encKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'houshi-hub field-encryption v1', 32))
   const indexKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'houshi-hub blind-index v1', 32))
+  const digestKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'houshi-hub message-digest v1', 32))
 
   return {
     keyId,
@@ -60,6 +66,9 @@ export function createFieldCrypto (masterKey: Buffer, keyId: string): FieldCrypt
     },
     blindIndex (value) {
       return createHmac('sha256', indexKey).update(value, 'utf8').digest('hex')
+    },
+    digest (bytes) {
+      return createHmac('sha256', digestKey).update(bytes, 'utf8').digest('hex')
     }
   }
 }

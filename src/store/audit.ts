@@ -47,12 +47,17 @@ export function auditHash (prevHash: string, row: Pick<AuditRow, 'at' | 'actor' 
 const SELECT_ROWS = `SELECT id::text AS id, at, actor, action, entity, details::text AS details_text,
   chain_seq::text AS chain_seq, prev_hash, hash FROM audit_events`
 
+/** The end of the sealed chain. Logged after each seal, it anchors the chain outside the database. */
+export interface ChainHead {
+  chainSeq: number
+  hash: string
+}
+
 /**
  * Chains unsealed events in the order it finds them (DESIGN §9: hash-chained audit log).
  * Runs in one transaction under an advisory lock, so two sealers never fork the chain.
- * @returns how many events it sealed
  */
-export async function sealAudit (db: Db, batchSize = 5000): Promise<number> {
+export async function sealAudit (db: Db, batchSize = 5000): Promise<{ sealed: number, head: ChainHead }> {
   return await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [7_301_002])
     const head = await tx.query<{ chain_seq: string, hash: string }>(
@@ -74,12 +79,15 @@ export async function sealAudit (db: Db, batchSize = 5000): Promise<number> {
       await tx.query(`UPDATE audit_events a SET chain_seq = v.seq, prev_hash = v.prev, hash = v.hash
         FROM (VALUES ${values.join(', ')}) AS v(id, seq, prev, hash) WHERE a.id = v.id`, chunk.flat())
     }
-    return links.length
+    return { sealed: links.length, head: { chainSeq: seq, hash: prev } }
   })
 }
 
-/** Recomputes the chain; reports the first event whose stored hash or link does not match. */
-export async function verifyAudit (db: Db): Promise<{ ok: true, sealed: number } | { ok: false, brokenAt: string, reason: string }> {
+/**
+ * Recomputes the chain; reports the first event whose stored hash or link does not match.
+ * Given a head recorded earlier (from the log), it also proves no sealed event was cut off the end.
+ */
+export async function verifyAudit (db: Db, anchor?: ChainHead): Promise<{ ok: true, sealed: number } | { ok: false, brokenAt: string, reason: string }> {
   const rows = await db.query<AuditRow>(`${SELECT_ROWS} WHERE chain_seq IS NOT NULL ORDER BY chain_seq`)
   let prev = GENESIS
   let expectedSeq = 1
@@ -87,8 +95,14 @@ export async function verifyAudit (db: Db): Promise<{ ok: true, sealed: number }
     if (Number(row.chain_seq) !== expectedSeq) return { ok: false, brokenAt: row.id, reason: `chain_seq ${row.chain_seq ?? '?'} ≠ ${expectedSeq}` }
     if (row.prev_hash !== prev) return { ok: false, brokenAt: row.id, reason: 'prev_hash does not link to the previous event' }
     if (auditHash(prev, row) !== row.hash) return { ok: false, brokenAt: row.id, reason: 'hash does not match the event' }
+    if (anchor !== undefined && Number(row.chain_seq) === anchor.chainSeq && row.hash !== anchor.hash) {
+      return { ok: false, brokenAt: row.id, reason: 'differs from the recorded chain head' }
+    }
     prev = row.hash
     expectedSeq += 1
+  }
+  if (anchor !== undefined && rows.rows.length < anchor.chainSeq) {
+    return { ok: false, brokenAt: String(rows.rows.length + 1), reason: `chain ends at ${rows.rows.length}, the recorded head is ${anchor.chainSeq}` }
   }
   return { ok: true, sealed: rows.rows.length }
 }

@@ -16,6 +16,7 @@ export interface DeliveryStatus {
 
 export interface CremationStatus {
   certificateNo: string
+  funeralHome: string
   noticeId: string
   version: number
   status: string
@@ -37,18 +38,30 @@ interface Row {
   receipt: unknown
 }
 
-/** The newest version of a cremation record and where each of its deliveries stands. No personal data. */
-export async function getCremationStatus (db: Db, certificateNo: string): Promise<CremationStatus | undefined> {
-  const rec = await db.query<{ id: string, notice_id: string, version: number, status: string, received_at: Date }>(
-    `SELECT id, notice_id, version, status, received_at FROM records
-      WHERE kind = 'cremation' AND document_no = $1 ORDER BY version DESC LIMIT 1`, [certificateNo])
+export type StatusLookup =
+  | { kind: 'found', status: CremationStatus }
+  | { kind: 'not-found' }
+  /** Several funeral homes issued this number: the caller must say which. */
+  | { kind: 'ambiguous', funeralHomes: string[] }
+
+/**
+ * The newest version of a cremation record and where each of its deliveries stands. No personal
+ * data. Certificate numbers are unique per funeral home, so `funeralHome` picks one when needed.
+ */
+export async function getCremationStatus (db: Db, certificateNo: string, funeralHome?: string): Promise<StatusLookup> {
+  const rec = await db.query<{ id: string, source: string, notice_id: string, version: number, status: string, received_at: Date }>(
+    `SELECT DISTINCT ON (source) id, source, notice_id, version, status, received_at FROM records
+      WHERE kind = 'cremation' AND document_no = $1 AND ($2::text IS NULL OR source = $2)
+      ORDER BY source, version DESC`, [certificateNo, funeralHome ?? null])
+  if (rec.rows.length > 1) return { kind: 'ambiguous', funeralHomes: rec.rows.map(r => r.source) }
   const r = rec.rows[0]
-  if (r === undefined) return undefined
+  if (r === undefined) return { kind: 'not-found' }
   const d = await db.query<Row>(
     `SELECT id, target, department, event, version, status, attempts, next_attempt_at, delivered_at, last_error, receipt
        FROM deliveries WHERE notice_id = $1 ORDER BY target, version, event`, [r.notice_id])
-  return {
+  return { kind: 'found', status: {
     certificateNo,
+    funeralHome: r.source,
     noticeId: r.notice_id,
     version: r.version,
     status: r.status,
@@ -66,5 +79,5 @@ export async function getCremationStatus (db: Db, certificateNo: string): Promis
       lastError: row.last_error,
       receipt: row.receipt
     }))
-  }
+  } }
 }

@@ -1,5 +1,6 @@
 import type { TargetConfig } from '../config/schema.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
+import { subjectIdentity } from '../domain/subject.js'
 import { certificateConflict, subjectConflict } from '../errors.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import { appendAudit } from './audit.js'
@@ -37,7 +38,7 @@ const UNIQUE_VIOLATION = '23505'
 export async function ingestCremation (
   db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string
 ): Promise<IngestResult> {
-  const subjectKey = crypto.blindIndex(`${record.deceased.idType}:${record.deceased.idNumber}`)
+  const subjectKey = crypto.blindIndex(subjectIdentity(record.deceased))
   const contentHash = crypto.blindIndex(canonicalJson(record))
   try {
     return await db.transaction(async (tx) => await ingestIn(tx, crypto, record, targets, actor, subjectKey, contentHash))
@@ -52,34 +53,29 @@ async function ingestIn (
   tx: Queryable, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[],
   actor: string, subjectKey: string, contentHash: string
 ): Promise<IngestResult> {
-  const existing = await tx.query<{ id: string, content_hash: string, notice_id: string, version: number }>(
-    `SELECT id, content_hash, notice_id, version FROM records
-      WHERE kind = 'cremation' AND document_no = $1 ORDER BY version DESC LIMIT 1`, [record.certificateNo])
-  const prior = existing.rows[0]
-  if (prior !== undefined) {
-    if (prior.content_hash !== contentHash) throw certificateConflict()
-    return {
-      outcome: 'duplicate',
-      noticeId: prior.notice_id,
-      recordId: prior.id,
-      certificateNo: record.certificateNo,
-      version: prior.version,
-      deliveries: await plannedDeliveries(tx, prior.id)
-    }
-  }
+  const source = record.funeralHome.code
+  const prior = await latestVersion(tx, source, record.certificateNo)
+  if (prior !== undefined) return await sameOrConflict(tx, prior, record.certificateNo, contentHash)
 
   const notice = noticeId(subjectKey)
   const inserted = await tx.query('INSERT INTO notices (id, subject_key, version) VALUES ($1, $2, 1) ON CONFLICT (subject_key) DO NOTHING',
     [notice, subjectKey])
-  if (inserted.rowCount === 0) throw subjectConflict()
+  if (inserted.rowCount === 0) {
+    // The insert waited for a concurrent transaction that created this person's notice. If that
+    // was the same certificate (a funeral home retrying), its commit is visible now: answer as a
+    // resubmission. Only another certificate for the same person is a conflict.
+    const winner = await latestVersion(tx, source, record.certificateNo)
+    if (winner !== undefined) return await sameOrConflict(tx, winner, record.certificateNo, contentHash)
+    throw subjectConflict()
+  }
 
   const version = 1
-  const id = recordId('cremation', record.certificateNo, version)
+  const id = recordId('cremation', source, record.certificateNo, version)
   const { personal, data } = splitCremation(record)
   await tx.query(
     `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
      VALUES ($1, 'cremation', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-    [id, record.funeralHome.code, record.certificateNo, version, notice, subjectKey, contentHash,
+    [id, source, record.certificateNo, version, notice, subjectKey, contentHash,
       crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
 
   const deliveries: PlannedDelivery[] = targets.map(t => ({
@@ -107,6 +103,28 @@ async function ingestIn (
     details: { kind: 'cremation', certificateNo: record.certificateNo, noticeId: notice, version, deliveries: deliveries.map(d => d.id) }
   }])
   return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries }
+}
+
+interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number }
+
+async function latestVersion (q: Queryable, source: string, certificateNo: string): Promise<StoredVersion | undefined> {
+  const r = await q.query<StoredVersion>(
+    `SELECT id, content_hash, notice_id, version FROM records
+      WHERE kind = 'cremation' AND source = $1 AND document_no = $2 ORDER BY version DESC LIMIT 1`, [source, certificateNo])
+  return r.rows[0]
+}
+
+/** The same content again is answered like the first time; other content is a conflict. */
+async function sameOrConflict (q: Queryable, prior: StoredVersion, certificateNo: string, contentHash: string): Promise<IngestResult> {
+  if (prior.content_hash !== contentHash) throw certificateConflict()
+  return {
+    outcome: 'duplicate',
+    noticeId: prior.notice_id,
+    recordId: prior.id,
+    certificateNo,
+    version: prior.version,
+    deliveries: await plannedDeliveries(q, prior.id)
+  }
 }
 
 async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {

@@ -12,14 +12,16 @@ export interface ClaimedDelivery {
   version: number
   /** The number of this attempt (1 for the first). */
   attemptNo: number
-  firstAttemptAt: Date
+  /** Time since the first attempt began, by the database's clock (the retry window's measure). */
+  sinceFirstAttemptMs: number
   recordData: unknown
   personalEnc: string
 }
 
 export type ClaimResult =
   | { kind: 'claimed', delivery: ClaimedDelivery }
-  | { kind: 'not-due', dueAt: Date }
+  /** `dueInMs` is measured by the database's clock, so a worker's own clock skew does not matter. */
+  | { kind: 'not-due', dueInMs: number }
   | { kind: 'gone', status: string }
 
 const PENDING = `(status IN ('queued', 'retrying') OR (status = 'delivering' AND lease_until < now()))`
@@ -31,14 +33,15 @@ const PENDING = `(status IN ('queued', 'retrying') OR (status = 'delivering' AND
 export async function claimDelivery (db: Db, id: string, leaseMs: number): Promise<ClaimResult> {
   const r = await db.query<{
     id: string, notice_id: string, record_id: string, target: string, department: string, event: string,
-    version: number, attempts: number, first_attempt_at: Date, data: unknown, personal_enc: string
+    version: number, attempts: number, since_first_ms: number, data: unknown, personal_enc: string
   }>(`WITH c AS (
         UPDATE deliveries SET status = 'delivering', attempts = attempts + 1,
           lease_until = now() + $2 * interval '1 millisecond',
           first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
         WHERE id = $1 AND next_attempt_at <= now() + interval '1 second' AND ${PENDING}
         RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at)
-      SELECT c.*, r.data, r.personal_enc FROM c JOIN records r ON r.id = c.record_id`, [id, leaseMs])
+      SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc
+        FROM c JOIN records r ON r.id = c.record_id`, [id, leaseMs])
   const row = r.rows[0]
   if (row !== undefined) {
     return {
@@ -52,18 +55,18 @@ export async function claimDelivery (db: Db, id: string, leaseMs: number): Promi
         event: row.event,
         version: row.version,
         attemptNo: row.attempts,
-        firstAttemptAt: row.first_attempt_at,
+        sinceFirstAttemptMs: Number(row.since_first_ms),
         recordData: row.data,
         personalEnc: row.personal_enc
       }
     }
   }
-  const s = await db.query<{ status: string, next_attempt_at: Date, lease_until: Date | null }>(
-    'SELECT status, next_attempt_at, lease_until FROM deliveries WHERE id = $1', [id])
+  const s = await db.query<{ status: string, due_in_ms: number | null }>(
+    `SELECT status, (extract(epoch FROM CASE WHEN status = 'delivering' THEN lease_until ELSE next_attempt_at END - now()) * 1000)::float8 AS due_in_ms
+       FROM deliveries WHERE id = $1`, [id])
   const cur = s.rows[0]
   if (cur === undefined) return { kind: 'gone', status: 'missing' }
-  if (cur.status === 'queued' || cur.status === 'retrying') return { kind: 'not-due', dueAt: cur.next_attempt_at }
-  if (cur.status === 'delivering' && cur.lease_until !== null) return { kind: 'not-due', dueAt: cur.lease_until }
+  if (['queued', 'retrying', 'delivering'].includes(cur.status)) return { kind: 'not-due', dueInMs: Math.max(0, Number(cur.due_in_ms ?? 0)) }
   return { kind: 'gone', status: cur.status }
 }
 
@@ -79,8 +82,8 @@ export interface AttemptRecord {
   requestDigest?: string
   responseSummary?: string
   receipt?: unknown
-  /** For `retry`: when the next attempt is due. */
-  nextAttemptAt?: Date
+  /** For `retry`: how long after now (by the database's clock) the next attempt is due. */
+  retryInMs?: number
   /** For final outcomes: the audit event written in the same statement. */
   audit?: AuditEvent
 }
@@ -101,7 +104,8 @@ export async function finishAttempt (db: Db, a: AttemptRecord): Promise<boolean>
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)),
      u AS (
        UPDATE deliveries SET status = $12, lease_until = NULL, last_error = $8,
-         receipt = coalesce($13::jsonb, receipt), next_attempt_at = coalesce($14, next_attempt_at),
+         receipt = coalesce($13::jsonb, receipt),
+         next_attempt_at = coalesce(now() + $14::float8 * interval '1 millisecond', next_attempt_at),
          delivered_at = CASE WHEN $12 = 'delivered' THEN $4 ELSE delivered_at END, updated_at = now()
        WHERE id = $1 AND status = 'delivering' AND attempts = $2
        RETURNING id)
@@ -110,7 +114,7 @@ export async function finishAttempt (db: Db, a: AttemptRecord): Promise<boolean>
      RETURNING 1`,
     [a.deliveryId, a.attemptNo, a.startedAt, a.endedAt, a.outcome, a.statusCode ?? null, a.errorClass ?? null,
       a.error ?? null, a.endedAt.getTime() - a.startedAt.getTime(), a.requestDigest ?? null, a.responseSummary ?? null,
-      STATUS_AFTER[a.outcome], a.receipt === undefined ? null : JSON.stringify(a.receipt), a.nextAttemptAt ?? null,
+      STATUS_AFTER[a.outcome], a.receipt === undefined ? null : JSON.stringify(a.receipt), a.retryInMs ?? null,
       audit?.action ?? null, audit === undefined ? null : JSON.stringify(audit.details)])
   return audit === undefined || r.rowCount > 0
 }
@@ -119,13 +123,14 @@ export async function finishAttempt (db: Db, a: AttemptRecord): Promise<boolean>
 export interface PendingDelivery {
   id: string
   target: string
-  nextAttemptAt: Date
+  /** How long until it is due, by the database's clock (0 when due now). */
+  dueInMs: number
 }
 
 /** Pending deliveries in id order after `afterId` (keyset paging: no OFFSET over a backlog). */
 export async function listPending (db: Db, afterId: string, limit: number): Promise<PendingDelivery[]> {
-  const r = await db.query<{ id: string, target: string, next_attempt_at: Date, lease_until: Date | null }>(
-    `SELECT id, target, next_attempt_at, lease_until FROM deliveries
-      WHERE ${PENDING} AND id > $1 ORDER BY id LIMIT $2`, [afterId, limit])
-  return r.rows.map(row => ({ id: row.id, target: row.target, nextAttemptAt: row.next_attempt_at }))
+  const r = await db.query<{ id: string, target: string, due_in_ms: number }>(
+    `SELECT id, target, greatest(0, extract(epoch FROM next_attempt_at - now()) * 1000)::float8 AS due_in_ms
+       FROM deliveries WHERE ${PENDING} AND id > $1 ORDER BY id LIMIT $2`, [afterId, limit])
+  return r.rows.map(row => ({ id: row.id, target: row.target, dueInMs: Number(row.due_in_ms) }))
 }

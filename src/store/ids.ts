@@ -8,8 +8,8 @@ function digest (prefix: string, ...parts: Array<string | number>): string {
   return prefix + createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22)
 }
 
-export const recordId = (kind: string, documentNo: string, version: number): string =>
-  digest('rec_', kind, documentNo, version)
+export const recordId = (kind: string, source: string, documentNo: string, version: number): string =>
+  digest('rec_', kind, source, documentNo, version)
 
 export const noticeId = (subjectKey: string): string => digest('ntc_', subjectKey)
 

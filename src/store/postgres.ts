@@ -17,6 +17,15 @@ export function createPostgresDb (url: string, poolSize: number): Db {
     query,
     async transaction (fn) {
       const client = await pool.connect()
+      // A checked-out client has no pool listener: without this, a backend that dies mid-
+      // transaction (failover, restart) emits an unhandled 'error' and takes the process down.
+      // The failing query rejects anyway, which is how the caller learns of it.
+      const onError = (): void => {}
+      client.on('error', onError)
+      const release = (err?: Error): void => {
+        client.off('error', onError)
+        client.release(err)
+      }
       const tx: Transaction = {
         async query<T> (sql: string, params?: readonly unknown[]) {
           const r = await client.query(sql, params as unknown[] | undefined)
@@ -31,11 +40,12 @@ export function createPostgresDb (url: string, poolSize: number): Db {
         await client.query('BEGIN')
         const result = await fn(tx)
         await client.query('COMMIT')
-        client.release()
+        release()
         return result
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
-        client.release()
+        const rollback = await client.query('ROLLBACK').then(() => undefined, (e: unknown) => e as Error)
+        // A client that cannot even roll back is broken: destroy it rather than reuse it.
+        release(rollback)
         throw err
       }
     },

@@ -22,6 +22,8 @@ export interface TestHubOptions {
   target?: { timeoutMs?: number, retry?: { baseDelayMs: number, maxDelayMs: number, windowMs: number }, concurrency?: number }
   /** Reconciler schedule; tests usually call `reconcileNow` instead. @defaultValue every hour */
   reconcilerCron?: string
+  /** Another Redis (e.g. one that does not answer). @defaultValue TEST_REDIS_URL */
+  redisUrl?: string
 }
 
 export interface TestHub {
@@ -42,7 +44,7 @@ export async function startTestHub (options: TestHubOptions): Promise<TestHub> {
   const config = resolveConfig({
     county: { code: '430621', name: '岳阳县', timeZone: 'Asia/Shanghai' },
     http: { port: 0 },
-    redis: { url: TEST_REDIS_URL, prefix },
+    redis: { url: options.redisUrl ?? TEST_REDIS_URL, prefix },
     crypto: { keyId: 'k1', masterKey: TEST_MASTER_KEY },
     reconciler: { cron: options.reconcilerCron ?? '0 0 * * * *' },
     log: { level: 'info' },

@@ -17,9 +17,12 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
     await th.close()
     await Promise.all(sims.map(async s => await s.close()))
   })
+  let auditBefore = 0
   beforeEach(async () => {
-    // Each test starts from an empty hub: the schema stays, the rows go.
-    await th.testDb.db.exec('TRUNCATE attempts, deliveries, records, notices, audit_events')
+    // Each test starts from an empty hub: the schema stays, the rows go, except the audit trail,
+    // which refuses to be truncated; tests count the events they add.
+    await th.testDb.db.exec('TRUNCATE attempts, deliveries, records, notices')
+    auditBefore = (await th.testDb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events')).rows[0]!.n
   })
 
   const post = async (body: unknown) => await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: body as object })
@@ -27,7 +30,7 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
     const r = await th.testDb.db.query<{ records: number, notices: number, deliveries: number, audit: number }>(
       `SELECT (SELECT count(*)::int FROM records) AS records, (SELECT count(*)::int FROM notices) AS notices,
               (SELECT count(*)::int FROM deliveries) AS deliveries, (SELECT count(*)::int FROM audit_events) AS audit`)
-    return r.rows[0]!
+    return { ...r.rows[0]!, audit: r.rows[0]!.audit - auditBefore }
   }
 
   it('answers 201 with the notice id and the planned deliveries once the record is committed', async () => {
@@ -117,6 +120,42 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
     expect((await rowCounts()).records).toBe(0)
   })
 
+  it('refuses control characters in any field with 400, naming the field, and writes nothing', async () => {
+    const res = await post(cremationWith({ funeralHome: { name: '岳阳县\u0000殡仪馆' }, deceased: { policeStation: { name: '荣家湾\uD800派出所' } } }))
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors.map((e: { pointer: string, code: string }) => [e.pointer, e.code])).toEqual([
+      ['/funeralHome/name', 'HUB_ERR_CHARACTERS'], ['/deceased/policeStation/name', 'HUB_ERR_CHARACTERS']
+    ])
+    expect((await rowCounts()).records).toBe(0)
+    expect((await th.hub.app.inject({ method: 'GET', url: '/v1/cremations/a%00b' })).statusCode).toBe(404)
+  })
+
+  it('recognises the same person whether the funeral home saw the 身份证 or the 户口簿', async () => {
+    await post(validCremation)
+    const res = await post(cremationWith({ certificateNo: 'YYX-2026-7777', deceased: { idType: '2' } }))
+    expect(res.statusCode).toBe(409)
+    expect(res.json().code).toBe('HUB_ERR_SUBJECT_CONFLICT')
+  })
+
+  it('keeps certificate numbers apart per funeral home, and asks which one when a lookup is ambiguous', async () => {
+    await post(validCremation)
+    const other = makeCremation(3)
+    other.certificateNo = validCremation.certificateNo
+    other.funeralHome = { code: '430600-YYS', name: '岳阳市殡仪馆' }
+    expect((await post(other)).statusCode).toBe(201)
+    const ambiguous = await th.hub.app.inject({ method: 'GET', url: `/v1/cremations/${validCremation.certificateNo}` })
+    expect([ambiguous.statusCode, ambiguous.json().code]).toEqual([409, 'HUB_ERR_AMBIGUOUS'])
+    const chosen = await th.hub.app.inject({ method: 'GET', url: `/v1/cremations/${validCremation.certificateNo}?funeralHome=430600-YYS` })
+    expect(chosen.json()).toMatchObject({ funeralHome: '430600-YYS' })
+  })
+
+  it('answers identical records posted at the same moment with one notice, never a conflict', async () => {
+    const answers = await Promise.all([1, 2, 3, 4].map(async () => await post(hospitalCremation)))
+    expect(answers.map(a => a.statusCode).sort()).toEqual([200, 200, 200, 201])
+    expect(new Set(answers.map(a => a.json().noticeId)).size).toBe(1)
+    expect(await rowCounts()).toMatchObject({ records: 1, notices: 1, deliveries: 2 })
+  })
+
   it('shows the record\'s status and each delivery\'s status, attempts and receipt', async () => {
     await post(hospitalCremation)
     const status = await eventually(async () => {
@@ -141,7 +180,9 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
     await post(validCremation)
     const dump = await th.testDb.db.query('SELECT * FROM records')
     const text = JSON.stringify(dump.rows)
-    for (const secret of ['李桂英', '430621193805120041', '13907301234', '王志强', '建设北路']) expect(text).not.toContain(secret)
+    for (const secret of ['李桂英', '430621193805120041', '13907301234', '王志强', '建设北路', 'Y430621202611200017', '周建国']) {
+      expect(text).not.toContain(secret)
+    }
   })
 
   it('never writes personal data to its logs', async () => {

@@ -31,8 +31,10 @@ CREATE TABLE records (
   -- The non-personal normalised fields (codes, dates, division, funeral home).
   data         jsonb NOT NULL,
   received_at  timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (kind, document_no, version)
+  -- Certificate numbers are unique per issuer, not across the county's funeral homes.
+  UNIQUE (kind, source, document_no, version)
 );
+CREATE INDEX records_document ON records (kind, document_no);
 CREATE INDEX records_subject ON records (subject_key);
 
 CREATE TABLE deliveries (
@@ -57,7 +59,8 @@ CREATE TABLE deliveries (
   delivered_at     timestamptz,
   UNIQUE (notice_id, target, event, version)
 );
-CREATE INDEX deliveries_due ON deliveries (next_attempt_at)
+-- The reconciler pages through what is owed by id; delivered rows, the vast majority, stay out.
+CREATE INDEX deliveries_pending ON deliveries (id)
   WHERE status IN ('queued', 'retrying', 'delivering');
 CREATE INDEX deliveries_record ON deliveries (record_id);
 
@@ -71,7 +74,7 @@ CREATE TABLE attempts (
   error_class     text,
   error           text,
   duration_ms     integer NOT NULL,
-  -- SHA-256 of the bytes sent: proves what went out without keeping personal data.
+  -- Keyed HMAC-SHA256 of the bytes sent: proves what went out without keeping personal data.
   request_digest  text,
   response_summary text,
   PRIMARY KEY (delivery_id, attempt_no)
@@ -98,7 +101,7 @@ CREATE INDEX audit_entity ON audit_events (entity);
 -- and a seal, once written, is final. (A superuser can still disable this; the chain shows it.)
 CREATE FUNCTION audit_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
+  IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
     RAISE EXCEPTION 'audit_events is append-only';
   END IF;
   IF OLD.chain_seq IS NOT NULL OR NEW.at IS DISTINCT FROM OLD.at OR NEW.actor IS DISTINCT FROM OLD.actor
@@ -111,4 +114,7 @@ END $$;
 
 CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
   FOR EACH ROW EXECUTE FUNCTION audit_events_guard();
+
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_guard();
 `

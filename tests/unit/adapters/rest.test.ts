@@ -120,6 +120,26 @@ describe('the REST deliverer', () => {
     expect(receipt.ackId).toBe(ackId)
   })
 
+  it('keeps no ack id that could be personal data: an ID-number-like value or a long one', async () => {
+    nock(BASE).post(PATH).reply(200, { id: '430621193805120041', receiptId: 'x'.repeat(65) })
+    const receipt = await open().deliver(message, never)
+    expect(receipt).toEqual({ status: 200, summary: 'HTTP 200' })
+  })
+
+  it('refuses a 2xx whose body says the department did not accept the message, when the target says how to tell', async () => {
+    const strict = target({ accept: { field: 'result.code', values: ['0000'] } })
+    nock(BASE).post(PATH).reply(200, { result: { code: '0000' }, id: 'A-1' })
+    expect(await open(strict).deliver(message, never)).toMatchObject({ status: 200, ackId: 'A-1' })
+    await deliverer!.close?.()
+    nock(BASE).post(PATH).reply(200, { result: { code: 'E1001', msg: '人员不存在' } })
+    const err = await failureOf(open(strict).deliver(message, never))
+    expect(err).toMatchObject({ retryable: false, errorClass: 'business-rejected', status: 200 })
+    expect(err.message).toContain('result.code=E1001')
+    await deliverer!.close?.()
+    nock(BASE).post(PATH).reply(200, 'not json')
+    expect(await failureOf(open(strict).deliver(message, never))).toMatchObject({ errorClass: 'business-rejected' })
+  })
+
   it('falls back to the x-request-id header when the body carries no id', async () => {
     nock(BASE).post(PATH).reply(200, 'OK', { 'x-request-id': 'req-77' })
     const receipt = await open().deliver(message, never)

@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/free-port.js'
+import { startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
+import { validCremation } from '../fixtures/cremation.js'
+import { SIGNING_SECRET, startTestHub, type TestHub } from '../helpers/test-hub.js'
+
+describe('while Redis is unreachable', () => {
+  let th: TestHub | undefined
+  let sim: RestDepartmentSim | undefined
+  afterEach(async () => {
+    await th?.close()
+    await sim?.close()
+    th = undefined
+  })
+
+  it('still stores records and answers at once, and says it is not ready', async () => {
+    sim = await startRestDepartment({ name: 'gongan', signingSecret: SIGNING_SECRET })
+    th = await startTestHub({ engine: 'pglite', departments: { gongan: sim }, redisUrl: `redis://127.0.0.1:${await freePort()}` })
+
+    const started = Date.now()
+    const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: validCremation })
+    expect(res.statusCode).toBe(201)
+    expect(Date.now() - started).toBeLessThan(3_000)
+    const owed = await th.testDb.db.query<{ status: string }>('SELECT status FROM deliveries')
+    expect(owed.rows).toEqual([{ status: 'queued' }])
+
+    const ready = await th.hub.app.inject({ method: 'GET', url: '/readyz' })
+    expect(ready.statusCode).toBe(503)
+    expect(ready.json().checks).toMatchObject({ database: 'ok', redis: 'down' })
+
+    // Shutting down must not hang on the missing Redis either.
+    const closing = Date.now()
+    await th.hub.close(200)
+    expect(Date.now() - closing).toBeLessThan(10_000)
+  })
+})
