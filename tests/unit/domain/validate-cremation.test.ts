@@ -171,6 +171,17 @@ describe('validateCremation — schema errors (HTTP 400)', () => {
     ])
   })
 
+  it('refuses NUL, other control characters and broken surrogates in any string field', () => {
+    const result = validateCremation(cremationWith({ certificateNo: 'A\u0000B', cremation: { operator: '周\u0007' }, informant: { relation: '\uDC00子' } }), now)
+    expect(result).toMatchObject({ ok: false, kind: 'schema' })
+    expect(codes(result)).toEqual(expect.arrayContaining([
+      { pointer: '/cremation/operator', code: 'HUB_ERR_CHARACTERS' },
+      { pointer: '/informant/relation', code: 'HUB_ERR_CHARACTERS' },
+      { pointer: '/certificateNo', code: 'HUB_ERR_CHARACTERS' }
+    ]))
+    expect(accepted(validateCremation(cremationWith({ deceased: { name: '𠀋𠀋' } }), now)).deceased.name).toBe('𠀋𠀋')
+  })
+
   it('lists every schema error of a record at once', () => {
     const result = validateCremation(cremationWith({
       certificateNo: 'YYX/2026/0815',
@@ -253,6 +264,13 @@ describe('validateCremation — rule errors (HTTP 422)', () => {
   it('rejects a cremation more than five minutes in the future', () => {
     expect(codes(validateCremation(cremationWith({ cremation: { time: '2026-11-28T12:06:00+08:00' } }), now)))
       .toEqual([{ pointer: '/cremation/time', code: 'HUB_ERR_DATE_FUTURE' }])
+  })
+
+  it('checks the number on a 户口簿 as strictly as on a 身份证: it is the same 公民身份号码', () => {
+    expect(codes(validateCremation(cremationWith({ deceased: { idType: '2', idNumber: '430621193805120042' } }), now)))
+      .toEqual([{ pointer: '/deceased/idNumber', code: 'HUB_ERR_ID_CHECKSUM' }])
+    expect(accepted(validateCremation(cremationWith({ deceased: { idType: '2', idNumber: '430621380512004' } }), now)).deceased.idNumber)
+      .toBe('430621193805120041')
   })
 
   it('rejects dates before 1900 without also comparing them with the other dates', () => {
