@@ -1,0 +1,98 @@
+import { performance } from 'node:perf_hooks'
+import { pino } from 'pino'
+import { startHub } from '../../src/hub.js'
+import { createLogger } from '../../src/logger.js'
+import type { Db } from '../../src/store/db.js'
+import { createPostgresDb } from '../../src/store/postgres.js'
+import type { BenchArgs, Engine } from './args.js'
+import type { RateResult } from './baselines.js'
+import type { Child } from './child.js'
+import type { Cleanup } from './cleanup.js'
+import { cpuSnapshot, cpuUsage, formatCpu, isRedis, postgresPids, type Groups } from './cpu.js'
+import { benchConfig, freshDatabase, freshPrefix } from './env.js'
+import { openBenchDb, preIngest } from './preingest.js'
+import { waitForQuiet } from './quiet.js'
+import { benchRedis, serverDiff, serverSnapshot } from './server-stats.js'
+import { fmt, sleep } from './stats.js'
+
+/**
+ * One timed delivery trial of bench/deliver.ts: a fresh database and Redis prefix, N records
+ * pre-ingested with no worker running, then a hub with role `worker` started and timed until
+ * the database shows every delivery `delivered`.
+ */
+interface SinkStats { total: number, firstAt: number, lastAt: number }
+
+async function waitDelivered (db: Db, sinks: Child, expected: number, engine: Engine): Promise<void> {
+  let last = -1
+  let lastChange = Date.now()
+  // Sink counts are cheap to ask for; the database is asked once the sinks have seen everything.
+  for (;;) {
+    const s = await sinks.call<SinkStats>('stats')
+    if (s.total >= expected) break
+    if (s.total !== last) { last = s.total; lastChange = Date.now() }
+    if (Date.now() - lastChange > 30_000) throw new Error(`stalled: sinks received ${s.total} of ${expected}`)
+    await sleep(20)
+  }
+  for (;;) {
+    const r = await db.query<{ delivered: number, other: string }>(
+      `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered,
+              string_agg(DISTINCT status, ',') FILTER (WHERE status <> 'delivered') AS other FROM deliveries`)
+    const row = r.rows[0]!
+    if (row.delivered >= expected) return
+    if (Date.now() - lastChange > 30_000) throw new Error(`stalled: ${row.delivered} of ${expected} delivered (others: ${row.other})`)
+    await sleep(engine === 'pglite' ? 50 : 10)
+  }
+}
+
+export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: number, sinks: Child, sinkUrls: Record<string, string>, cleanup: Cleanup): Promise<{ rate: RateResult, cpu: string, other: number }> {
+  const { db: where, drop: dropDb } = await freshDatabase(engine, cleanup)
+  const { prefix, drop: dropKeys } = freshPrefix(cleanup, 'bench-deliver')
+  let db = await openBenchDb(where)
+  let closed = false
+  const redis = benchRedis()
+  try {
+    const config = benchConfig({ db: where, prefix, targets: args.targets, sinkUrls, concurrency, poolSize: args.pool, logLevel: args.logLevel })
+    const pre = await preIngest(db, config, args.records)
+    console.log(`    pre-ingested ${args.records} records → ${pre.deliveries} queued deliveries in ${pre.seconds.toFixed(1)} s ` +
+      `(${fmt.rate(args.records / pre.seconds)} records/s without HTTP, 8 in parallel)`)
+    await sinks.call('reset')
+    if (where.url !== undefined) {
+      // Reconnect, so PostgreSQL's counters start clean (a backend publishes them when it ends).
+      await db.close()
+      db = createPostgresDb(where.url, 2)
+    }
+    const s0 = await serverSnapshot(where.name, redis)
+    await waitForQuiet()
+    const logger = createLogger(args.logLevel, pino.destination({ dest: '/dev/null', sync: true }))
+    const before = cpuSnapshot()
+    const started = performance.now()
+    // PGlite is one connection in one process: the worker must share this one.
+    const hub = await startHub(config, { logger, role: 'worker', ...(engine === 'pglite' ? { db } : {}) })
+    let seconds: number
+    let after: ReturnType<typeof cpuSnapshot>
+    let pids: number[]
+    try {
+      await waitDelivered(db, sinks, pre.deliveries, engine)
+      seconds = (performance.now() - started) / 1000
+      after = cpuSnapshot()
+      pids = where.name === undefined ? [] : await postgresPids(where.name)
+    } finally {
+      await hub.close()
+    }
+    const groups: Groups = { 'hub worker': [process.pid], sinks: [sinks.pid], postgres: pids, redis: isRedis }
+    const usage = cpuUsage(before, after, groups)
+    if (where.url !== undefined) {
+      await db.close()
+      closed = true
+    }
+    const s1 = await serverSnapshot(where.name, redis)
+    for (const line of serverDiff(s0, s1, pre.deliveries, 'delivery')) console.log(`    ${line}`)
+    return { rate: { count: pre.deliveries, seconds, rate: pre.deliveries / seconds }, cpu: formatCpu(usage), other: usage.other ?? 0 }
+  } finally {
+    await redis.quit().catch(() => redis.disconnect())
+    if (!closed) await db.close()
+    await dropKeys()
+    await dropDb()
+  }
+}
+
