@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { queueName, type DeliveryJob } from './names.js'
@@ -34,6 +35,8 @@ export interface WorkerPool {
 export function startWorkers (redisUrl: string, prefix: string, deps: WorkerDeps): WorkerPool {
   const connections: Redis[] = []
   const shutdown = new AbortController()
+  // Every attempt in flight listens on this one signal (hundreds at high concurrency).
+  setMaxListeners(0, shutdown.signal)
   const workers = [...deps.targets.values()].map(({ config }) => {
     // Workers block on Redis and must wait out an outage, never give up: BullMQ's requirement.
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })

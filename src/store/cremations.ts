@@ -41,12 +41,71 @@ export async function ingestCremation (
   const subjectKey = crypto.blindIndex(subjectIdentity(record.deceased))
   const contentHash = crypto.blindIndex(canonicalJson(record))
   try {
+    // Most records are new: one statement stores them. Anything else (a resubmission, a
+    // conflict, a race) takes the careful path, which explains itself.
+    const created = await insertFirstVersion(db, crypto, record, targets, actor, subjectKey, contentHash)
+    if (created !== undefined) return created
+  } catch (err) {
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
+  }
+  try {
     return await db.transaction(async (tx) => await ingestIn(tx, crypto, record, targets, actor, subjectKey, contentHash))
   } catch (err) {
     // Two identical posts racing: the loser's insert collides; answering again finds the winner's.
     if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
     return await db.transaction(async (tx) => await ingestIn(tx, crypto, record, targets, actor, subjectKey, contentHash))
   }
+}
+
+/**
+ * Notice, record, deliveries and audit event in a single statement (atomic by itself, one
+ * round trip). The notice insert does nothing when the person is already known, and then
+ * nothing else is inserted either: `undefined` sends the caller down the careful path.
+ */
+async function insertFirstVersion (
+  db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[],
+  actor: string, subjectKey: string, contentHash: string
+): Promise<IngestResult | undefined> {
+  const notice = noticeId(subjectKey)
+  const source = record.funeralHome.code
+  const version = 1
+  const id = recordId('cremation', source, record.certificateNo, version)
+  const { personal, data } = splitCremation(record)
+  const deliveries = plan(notice, version, targets)
+  const r = await db.query<{ created: number }>(
+    `WITH n AS (
+       INSERT INTO notices (id, subject_key, version) VALUES ($1, $2, 1)
+       ON CONFLICT (subject_key) DO NOTHING RETURNING id),
+     r AS (
+       INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
+       SELECT $3, 'cremation', $4, $5, 1, n.id, $2, $6, $7, $8, $9::jsonb FROM n RETURNING id),
+     d AS (
+       INSERT INTO deliveries (id, notice_id, record_id, target, department, event, version, status)
+       SELECT v.id, $1, r.id, v.target, v.department, 'notice.created', 1, 'queued'
+         FROM r, unnest($10::text[], $11::text[], $12::text[]) AS v(id, target, department)),
+     a AS (
+       INSERT INTO audit_events (at, actor, action, entity, details)
+       SELECT $13, $14, 'record.received', 'record:' || r.id, $15::json FROM r)
+     SELECT count(*)::int AS created FROM r`,
+    [notice, subjectKey, id, source, record.certificateNo, contentHash, crypto.keyId, crypto.seal(personal), JSON.stringify(data),
+      deliveries.map(d => d.id), deliveries.map(d => d.target), deliveries.map(d => d.department),
+      new Date(), actor, JSON.stringify(receivedDetails(record, notice, version, deliveries))])
+  if (r.rows[0]?.created !== 1) return undefined
+  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries }
+}
+
+function plan (notice: string, version: number, targets: readonly TargetConfig[]): PlannedDelivery[] {
+  return targets.map(t => ({
+    id: deliveryId(notice, t.code, 'notice.created', version),
+    target: t.code,
+    department: t.department,
+    event: 'notice.created',
+    status: 'queued'
+  }))
+}
+
+function receivedDetails (record: CremationRecord, notice: string, version: number, deliveries: readonly PlannedDelivery[]): Record<string, unknown> {
+  return { kind: 'cremation', certificateNo: record.certificateNo, noticeId: notice, version, deliveries: deliveries.map(d => d.id) }
 }
 
 async function ingestIn (
@@ -78,13 +137,7 @@ async function ingestIn (
     [id, source, record.certificateNo, version, notice, subjectKey, contentHash,
       crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
 
-  const deliveries: PlannedDelivery[] = targets.map(t => ({
-    id: deliveryId(notice, t.code, 'notice.created', version),
-    target: t.code,
-    department: t.department,
-    event: 'notice.created',
-    status: 'queued'
-  }))
+  const deliveries = plan(notice, version, targets)
   if (deliveries.length > 0) {
     const params: unknown[] = []
     const rows = deliveries.map(d => {
@@ -100,7 +153,7 @@ async function ingestIn (
     actor,
     action: 'record.received',
     entity: `record:${id}`,
-    details: { kind: 'cremation', certificateNo: record.certificateNo, noticeId: notice, version, deliveries: deliveries.map(d => d.id) }
+    details: receivedDetails(record, notice, version, deliveries)
   }])
   return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries }
 }
