@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { Db, QueryResult, Transaction } from './db.js'
 
+const guarded = new WeakSet<pg.PoolClient>()
+
 /** A PostgreSQL server (or a 信创 database speaking its protocol) through a `pg` pool. */
 export function createPostgresDb (url: string, poolSize: number): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
@@ -18,15 +20,14 @@ export function createPostgresDb (url: string, poolSize: number): Db {
     query,
     async transaction (fn) {
       const client = await pool.connect()
-      // A checked-out client has no pool listener: without this, a backend that dies mid-
-      // transaction (failover, restart) emits an unhandled 'error' and takes the process down.
-      // The failing query rejects anyway, which is how the caller learns of it.
-      const onError = (): void => {}
-      client.on('error', onError)
-      const release = (err?: Error): void => {
-        client.off('error', onError)
-        client.release(err)
+      // A checked-out client has no pool listener: without one, a backend that dies mid-
+      // transaction (failover, restart) emits an unhandled 'error', even after release, and
+      // takes the process down. The failing query rejects anyway, which is how callers learn.
+      if (!guarded.has(client)) {
+        client.on('error', () => {})
+        guarded.add(client)
       }
+      const release = (err?: Error): void => { client.release(err) }
       const tx: Transaction = {
         async query<T> (sql: string, params?: readonly unknown[]) {
           const r = await client.query(statement(sql, params))

@@ -147,4 +147,19 @@ describe.each(ENGINES)('delivering death notices to REST departments (%s)', (eng
     await settled(validCremation.certificateNo)
     expect(gongan!.count).toBe(1)
   })
+
+  it('takes over a delivery whose worker died mid-attempt once its lease runs out', async () => {
+    const { gongan } = await start(['gongan'])
+    await th!.hub.dispatcher.queue('gongan').pause()
+    await post(validCremation)
+    // As a worker that crashed after claiming would leave it: delivering, lease already expired.
+    await th!.testDb.db.query(`UPDATE deliveries SET status = 'delivering', attempts = 1,
+      first_attempt_at = now() - interval '1 minute', lease_until = now() - interval '1 second'`)
+    await deleteKeys(th!.redis, `${th!.config.redis.prefix}:*`)
+
+    expect(await th!.hub.reconcileNow()).toBe(1)
+    const status = await settled(validCremation.certificateNo)
+    expect(status.deliveries[0]).toMatchObject({ status: 'delivered', attempts: 2 })
+    expect(gongan!.count).toBe(1)
+  })
 })
