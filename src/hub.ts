@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatcher } from './queues/dispatcher.js'
 import type { TargetRuntime } from './queues/process-delivery.js'
 import { reconcile } from './queues/reconciler.js'
 import { startSchedules, type Schedules } from './queues/schedules.js'
+import { settlesWithin } from './queues/settles-within.js'
 import { startWorkers, type WorkerPool } from './queues/workers.js'
 import { createFieldCrypto, MasterKeyError, parseMasterKey } from './security/crypto.js'
 import { sealAudit } from './store/audit.js'
@@ -50,12 +51,15 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   const targets = routeTargets(config)
 
   const db = options.db ?? await openDb(config.database)
-  // The producer and health-check connection fails fast while Redis is away: a request must
-  // not hang on it. The record is committed first, so a failed enqueue costs only latency
-  // (the reconciler enqueues it later). Workers get their own patient connections.
+  // Two connections. The health check fails fast while Redis is away, so /readyz answers 503
+  // at once. The queues' connection is patient (BullMQ remembers a failed first handshake for
+  // good, so it must never give up); requests are protected from it by the dispatcher's own
+  // enqueue timeout, and what they could not enqueue the reconciler enqueues later.
   const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5_000 })
   redis.on('error', (err) => { logger.warn({ err: { message: err.message } }, 'redis connection error') })
-  const dispatcher = createDispatcher(redis, config.redis.prefix, targets.map(t => t.config.code),
+  const queueRedis = new Redis(config.redis.url, { maxRetriesPerRequest: null })
+  queueRedis.on('error', () => {}) // reported once, above
+  const dispatcher = createDispatcher(queueRedis, config.redis.prefix, targets.map(t => t.config.code),
     (err) => { logger.warn({ err: { message: err.message } }, 'queue error') })
 
   const runWorkers = role === 'all' || role === 'worker'
@@ -93,11 +97,14 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
     close: async (graceMs) => {
       closing ??= (async () => {
         await app.close()
-        schedules?.stop()
+        await schedules?.stop()
         await workers?.close(graceMs)
         await Promise.all(targets.map(async t => await t.deliverer.close?.()))
-        await dispatcher.close()
-        await redis.quit().catch(() => redis.disconnect())
+        // Queues and connections close promptly, or are cut if Redis does not answer.
+        await settlesWithin(dispatcher.close(), 2_000)
+        for (const c of [redis, queueRedis]) {
+          if (!await settlesWithin(c.quit(), 1_000)) c.disconnect()
+        }
         if (options.db === undefined) await db.close()
       })()
       await closing

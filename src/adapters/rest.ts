@@ -2,6 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import axios, { type AxiosResponse, type RawAxiosRequestHeaders } from 'axios'
 import type { TargetConfig } from '../config/schema.js'
+import { computeCheckDigit } from '../domain/id-number.js'
 import { signBody } from '../security/signature.js'
 import type { Deliverer, OutboundMessage, Receipt } from './deliverer.js'
 import { DeliveryError } from './delivery-error.js'
@@ -190,7 +191,17 @@ function ackIdFromBody (data: unknown): string | undefined {
 function acceptableId (value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
   const id = value.trim()
-  return id.length > 0 && id.length <= MAX_ACK_ID_LENGTH && !/\d{15}/.test(id) ? id : undefined
+  return id.length > 0 && id.length <= MAX_ACK_ID_LENGTH && !containsIdNumber(id) ? id : undefined
+}
+
+/** An 18-character 公民身份号码 with a valid check digit anywhere in the text (timestamps and
+ * snowflake ids, also long digit runs, almost never pass the check digit). */
+function containsIdNumber (text: string): boolean {
+  for (const m of text.matchAll(/(?=(\d{17}[\dX]))/gi)) {
+    const candidate = m[1]!.toUpperCase()
+    if (computeCheckDigit(candidate.slice(0, 17)) === candidate[17]) return true
+  }
+  return false
 }
 
 /** Throws when a 2xx body does not carry the department's "accepted" value at `accept.field`. */

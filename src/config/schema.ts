@@ -102,7 +102,13 @@ export const HubConfigSchema = Type.Object({
     /** @defaultValue './data/pglite' */
     dataDir: Type.String({ default: './data/pglite' }),
     /** @defaultValue 10 */
-    poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 })
+    poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+    /**
+     * Run hot statements as named prepared statements (PostgreSQL only). Turn off behind a
+     * transaction-pooling proxy (PgBouncer) or a compatible database that lacks them.
+     * @defaultValue true
+     */
+    preparedStatements: Type.Boolean({ default: true })
   }, { additionalProperties: false, default: {} }),
   crypto: Type.Object({
     /** Key id stored beside each ciphertext, for rotation. @defaultValue 'k1' */

@@ -14,7 +14,8 @@ export interface DispatchItem {
  * database holds everything else, so a lost job is recovered by the reconciler.
  */
 export interface Dispatcher {
-  enqueue (items: readonly DispatchItem[]): Promise<void>
+  /** Rejects if Redis has not taken the jobs within `timeoutMs` (default 2 s, for requests). */
+  enqueue (items: readonly DispatchItem[], timeoutMs?: number): Promise<void>
   /** The items Redis does not hold a job for (lost to a flush, a failover, a crash). */
   missing (items: readonly DispatchItem[]): Promise<DispatchItem[]>
   queue (target: string): Queue<DeliveryJob>
@@ -74,10 +75,10 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
   }
 
   return {
-    async enqueue (items) {
+    async enqueue (items, timeoutMs = ENQUEUE_TIMEOUT_MS) {
       if (items.length === 0) return
       // BullMQ waits for a connection indefinitely; the database already owns these deliveries.
-      await withTimeout(enqueueBatched(items), ENQUEUE_TIMEOUT_MS, 'enqueue')
+      await withTimeout(enqueueBatched(items), timeoutMs, 'enqueue')
     },
     async missing (items) {
       if (items.length === 0) return []

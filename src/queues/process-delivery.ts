@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { Deliverer, OutboundMessage } from '../adapters/deliverer.js'
+import type { Deliverer, OutboundMessage, Receipt } from '../adapters/deliverer.js'
 import { DeliveryError } from '../adapters/delivery-error.js'
 import type { EventType, TargetConfig } from '../config/schema.js'
 import type { Mapping } from '../mappings/mapping.js'
@@ -69,28 +69,33 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
     return await settle(deps, d, startedAt, new DeliveryError(`映射失败：${(err as Error).message}`, false, 'mapping', undefined, { cause: err }))
   }
   const requestDigest = deps.crypto.digest(JSON.stringify(message.body))
+  let receipt: Receipt
   try {
     // Each adapter bounds its own exchange by the target's timeout; this signal is for shutdown.
-    const receipt = await runtime.deliverer.deliver(message, signal ?? new AbortController().signal)
-    const endedAt = new Date()
-    await finishAttempt(deps.db, {
-      deliveryId: d.id,
-      attemptNo: d.attemptNo,
-      startedAt,
-      endedAt,
-      outcome: 'delivered',
-      statusCode: receipt.status,
-      requestDigest,
-      responseSummary: receipt.summary,
-      receipt: { ...receipt, at: endedAt.toISOString() },
-      audit: { actor: 'worker', action: 'delivery.delivered', entity: `delivery:${d.id}`, details: { target: d.target, attemptNo: d.attemptNo, ackId: receipt.ackId ?? null } }
-    })
-    deps.logger.info({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, status: receipt.status }, 'delivered')
-    return { kind: 'delivered' }
+    receipt = await runtime.deliverer.deliver(message, signal ?? new AbortController().signal)
   } catch (err) {
     const failure = err instanceof DeliveryError ? err : new DeliveryError(`投递异常：${(err as Error).message}`, true, 'internal', undefined, { cause: err })
-    return await settle(deps, d, startedAt, failure, requestDigest)
+    // Interrupted by our own shutdown: not the department's failure, so no backoff and no
+    // count against the retry window; the delivery is due again at once.
+    return await settle(deps, d, startedAt, failure, requestDigest, signal?.aborted === true)
   }
+  // The department has it. If recording that fails (database away), this throws: the job is
+  // retried and the lease decides; the receipt is not turned into a department failure.
+  const endedAt = new Date()
+  await finishAttempt(deps.db, {
+    deliveryId: d.id,
+    attemptNo: d.attemptNo,
+    startedAt,
+    endedAt,
+    outcome: 'delivered',
+    statusCode: receipt.status,
+    requestDigest,
+    responseSummary: receipt.summary,
+    receipt: { ...receipt, at: endedAt.toISOString() },
+    audit: { actor: 'worker', action: 'delivery.delivered', entity: `delivery:${d.id}`, details: { target: d.target, attemptNo: d.attemptNo, ackId: receipt.ackId ?? null } }
+  })
+  deps.logger.info({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, status: receipt.status }, 'delivered')
+  return { kind: 'delivered' }
 }
 
 function openRecord (d: ClaimedDelivery, deps: WorkerDeps): CremationRecord {
@@ -107,15 +112,17 @@ function buildMessage (d: ClaimedDelivery, record: CremationRecord, runtime: Tar
 }
 
 /** Records a failed attempt and decides: retry within the target's window, or dead now. */
-async function settle (deps: WorkerDeps, d: ClaimedDelivery, startedAt: Date, failure: DeliveryError, requestDigest?: string): Promise<Outcome> {
+async function settle (
+  deps: WorkerDeps, d: ClaimedDelivery, startedAt: Date, failure: DeliveryError, requestDigest?: string, interrupted = false
+): Promise<Outcome> {
   const endedAt = new Date()
   const policy = deps.targets.get(d.target)?.config.retry ?? DEFAULT_RETRY
   // A department's Retry-After is honoured up to the policy's longest step: a header asking for
   // a week must not, on its own, exhaust the retry window and kill the delivery.
   const retryAfter = Math.min((failure as { retryAfterMs?: number }).retryAfterMs ?? 0, policy.maxDelayMs)
-  const delay = Math.max(backoffDelay(d.attemptNo, policy, deps.random), retryAfter)
+  const delay = interrupted ? 0 : Math.max(backoffDelay(d.attemptNo, policy, deps.random), retryAfter)
   const elapsed = d.sinceFirstAttemptMs + (endedAt.getTime() - startedAt.getTime())
-  const retry = failure.retryable && elapsed + delay <= policy.windowMs
+  const retry = interrupted || (failure.retryable && elapsed + delay <= policy.windowMs)
   const reason = failure.retryable && !retry ? `${failure.message}（重试期已满）` : failure.message
   const base = {
     deliveryId: d.id, attemptNo: d.attemptNo, startedAt, endedAt, statusCode: failure.status,

@@ -20,7 +20,8 @@ export async function reconcile (db: Db, dispatcher: Dispatcher, knownTargets: R
     const lost = await dispatcher.missing(page.filter(p => knownTargets.has(p.target))
       .map(p => ({ id: p.id, target: p.target, delayMs: p.dueInMs })))
     if (lost.length > 0) {
-      await dispatcher.enqueue(lost)
+      // A page of a thousand takes longer than a request's few jobs: allow it.
+      await dispatcher.enqueue(lost, 30_000)
       requeued += lost.length
     }
     if (page.length < batchSize) break

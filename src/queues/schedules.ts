@@ -1,8 +1,10 @@
 import cron from 'node-cron'
 import type { Logger } from 'pino'
+import { settlesWithin } from './settles-within.js'
 
 export interface Schedules {
-  stop (): void
+  /** Stops the schedule and waits for a pass already running, so nothing runs on closed resources. */
+  stop (): Promise<void>
 }
 
 /**
@@ -18,9 +20,20 @@ export function startSchedules (expression: string, jobs: { reconcile: () => Pro
       logger.error({ err: { message: (err as Error).message }, job: name }, 'scheduled job failed')
     }
   }
+  let running: Promise<void> | undefined
   const task = cron.schedule(expression, async () => {
-    await run('reconcile', jobs.reconcile)
-    await run('seal-audit', jobs.sealAudit)
+    running = (async () => {
+      await run('reconcile', jobs.reconcile)
+      await run('seal-audit', jobs.sealAudit)
+    })()
+    await running
+    running = undefined
   }, { noOverlap: true })
-  return { stop: () => { void task.stop() } }
+  return {
+    stop: async () => {
+      await task.stop()
+      // A pass stuck on an unreachable Redis is abandoned after a while; the next start redoes it.
+      if (running !== undefined) await settlesWithin(running, 5_000)
+    }
+  }
 }

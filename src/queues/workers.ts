@@ -2,20 +2,13 @@ import { setMaxListeners } from 'node:events'
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { queueName, type DeliveryJob } from './names.js'
+import { settlesWithin } from './settles-within.js'
 import { processDelivery, type WorkerDeps } from './process-delivery.js'
 
 const MIN_DELAY_MS = 250
 const CLOSE_MARGIN_MS = 2_000
 
-async function settlesWithin (work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, ms) })
-  try {
-    return await Promise.race([work.then(() => true, () => true), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+
 
 export interface WorkerPool {
   /**

@@ -72,12 +72,12 @@ export async function sealAudit (db: Db, batchSize = 5000): Promise<{ sealed: nu
       prev = hash
       return link
     })
-    // One UPDATE per chunk, not per event: sealing must keep up with thousands of events a second.
-    for (let i = 0; i < links.length; i += 500) {
-      const chunk = links.slice(i, i + 500)
-      const values = chunk.map((_, j) => `($${j * 4 + 1}::bigint, $${j * 4 + 2}::bigint, $${j * 4 + 3}, $${j * 4 + 4})`)
+    // One UPDATE for the whole batch, not one per event, with a fixed text (arrays, not a
+    // VALUES list of varying length) so it is prepared once.
+    if (links.length > 0) {
       await tx.query(`UPDATE audit_events a SET chain_seq = v.seq, prev_hash = v.prev, hash = v.hash
-        FROM (VALUES ${values.join(', ')}) AS v(id, seq, prev, hash) WHERE a.id = v.id`, chunk.flat())
+        FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev, hash) WHERE a.id = v.id`,
+      [links.map(l => l[0]), links.map(l => l[1]), links.map(l => l[2]), links.map(l => l[3])])
     }
     return { sealed: links.length, head: { chainSeq: seq, hash: prev } }
   })

@@ -7,7 +7,7 @@ import { createPostgresDb } from './postgres.js'
 /** Opens the configured database (PostgreSQL when a URL is set, else PGlite) and migrates it. */
 export async function openDb (config: HubConfig['database']): Promise<Db> {
   const db = config.url !== undefined
-    ? createPostgresDb(config.url, config.poolSize)
+    ? createPostgresDb(config.url, config.poolSize, config.preparedStatements)
     : await createPgliteDb(config.dataDir)
   try {
     await migrate(db)

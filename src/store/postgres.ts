@@ -5,13 +5,13 @@ import type { Db, QueryResult, Transaction } from './db.js'
 const guarded = new WeakSet<pg.PoolClient>()
 
 /** A PostgreSQL server (or a 信创 database speaking its protocol) through a `pg` pool. */
-export function createPostgresDb (url: string, poolSize: number): Db {
+export function createPostgresDb (url: string, poolSize: number, prepared = true): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
 
   async function query<T> (sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-    const r = await pool.query(statement(sql, params))
+    const r = await pool.query(statement(sql, params, prepared))
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
   }
 
@@ -30,7 +30,7 @@ export function createPostgresDb (url: string, poolSize: number): Db {
       const release = (err?: Error): void => { client.release(err) }
       const tx: Transaction = {
         async query<T> (sql: string, params?: readonly unknown[]) {
-          const r = await client.query(statement(sql, params))
+          const r = await client.query(statement(sql, params, prepared))
           return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
         },
         // Without parameters pg uses the simple protocol, which runs a whole script.
@@ -69,9 +69,10 @@ const preparedNames = new Map<string, string>()
  * each text once per connection instead of on every call, which halves its CPU per statement
  * on the hot paths (ingest, claim, finish). The name is derived from the text.
  */
-function statement (sql: string, params?: readonly unknown[]): pg.QueryConfig {
+function statement (sql: string, params: readonly unknown[] | undefined, prepared: boolean): pg.QueryConfig {
   const values = params as unknown[] | undefined
   if (values === undefined || values.length === 0) return { text: sql }
+  if (!prepared) return { text: sql, values }
   let name = preparedNames.get(sql)
   if (name === undefined && preparedNames.size < MAX_PREPARED) {
     name = `hub_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`

@@ -37,6 +37,9 @@ describe('graceful shutdown', () => {
     await th.hub.close(200)
     expect(Date.now() - started).toBeLessThan(3_000)
     expect(await deliveryRow()).toEqual({ status: 'retrying', attempts: 1 })
+    // Our own shutdown is not the department's failure: due again at once, no backoff.
+    const due = await th.testDb.db.query<{ due: boolean }>('SELECT next_attempt_at <= now() AS due FROM deliveries')
+    expect(due.rows).toEqual([{ due: true }])
     const attempt = await th.testDb.db.query<{ error_class: string }>('SELECT error_class FROM attempts')
     expect(attempt.rows).toEqual([{ error_class: 'aborted' }])
   })

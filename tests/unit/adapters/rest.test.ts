@@ -126,6 +126,11 @@ describe('the REST deliverer', () => {
     expect(receipt).toEqual({ status: 200, summary: 'HTTP 200' })
   })
 
+  it('keeps long numeric ack ids that are not ID numbers, such as snowflake and timestamp ids', async () => {
+    nock(BASE).post(PATH).reply(200, { ackId: '1864823498123456789' })
+    expect((await open().deliver(message, never)).ackId).toBe('1864823498123456789')
+  })
+
   it('refuses a 2xx whose body says the department did not accept the message, when the target says how to tell', async () => {
     const strict = target({ accept: { field: 'result.code', values: ['0000'] } })
     nock(BASE).post(PATH).reply(200, { result: { code: '0000' }, id: 'A-1' })
