@@ -3,7 +3,6 @@ import type { CremationRecord } from '../domain/cremation-record.js'
 import { subjectIdentity } from '../domain/subject.js'
 import { certificateConflict, subjectConflict } from '../errors.js'
 import type { FieldCrypto } from '../security/crypto.js'
-import { appendAudit } from './audit.js'
 import { canonicalJson } from './canonical-json.js'
 import type { Db, Queryable } from './db.js'
 import { deliveryId, noticeId, recordId } from './ids.js'
@@ -31,36 +30,38 @@ export interface IngestResult {
 const UNIQUE_VIOLATION = '23505'
 
 /**
- * Stores a validated cremation record with its notice, planned deliveries and audit event in
- * one transaction. The same record again returns the first answer; the same certificate
- * number with other content, or another certificate for the same person, is a conflict.
+ * Stores a validated cremation record with its notice, planned deliveries and audit event,
+ * atomically. The same record again returns the first answer; the same certificate number with
+ * other content, or another certificate for the same person, is a conflict.
  */
 export async function ingestCremation (
   db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string
 ): Promise<IngestResult> {
   const subjectKey = crypto.blindIndex(subjectIdentity(record.deceased))
   const contentHash = crypto.blindIndex(canonicalJson(record))
-  try {
-    // Most records are new: one statement stores them. Anything else (a resubmission, a
-    // conflict, a race) takes the careful path, which explains itself.
+  const { certificateNo } = record
+  // Most records are new: one statement stores them. When it stores nothing, find out why.
+  // A second pass covers a concurrent insert that rolled back between our two statements.
+  for (let pass = 0; pass < 2; pass++) {
     const created = await insertFirstVersion(db, crypto, record, targets, actor, subjectKey, contentHash)
+      .catch((err: unknown) => {
+        // Lost a race on a unique key: the look-ups below see the winner's commit.
+        if ((err as { code?: string }).code === UNIQUE_VIOLATION) return undefined
+        throw err
+      })
     if (created !== undefined) return created
-  } catch (err) {
-    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
+    const prior = await latestVersion(db, record.funeralHome.code, certificateNo)
+    if (prior !== undefined) return await sameOrConflict(db, prior, certificateNo, contentHash)
+    const known = await db.query('SELECT 1 FROM notices WHERE subject_key = $1', [subjectKey])
+    if (known.rowCount > 0) throw subjectConflict()
   }
-  try {
-    return await db.transaction(async (tx) => await ingestIn(tx, crypto, record, targets, actor, subjectKey, contentHash))
-  } catch (err) {
-    // Two identical posts racing: the loser's insert collides; answering again finds the winner's.
-    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
-    return await db.transaction(async (tx) => await ingestIn(tx, crypto, record, targets, actor, subjectKey, contentHash))
-  }
+  throw new Error(`ingest of ${certificateNo} kept racing with concurrent writers`)
 }
 
 /**
  * Notice, record, deliveries and audit event in a single statement (atomic by itself, one
- * round trip). The notice insert does nothing when the person is already known, and then
- * nothing else is inserted either: `undefined` sends the caller down the careful path.
+ * round trip). The notice insert does nothing when the person is already known (waiting for a
+ * concurrent insert of the same person to commit), and then nothing else is inserted either.
  */
 async function insertFirstVersion (
   db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[],
@@ -106,56 +107,6 @@ function plan (notice: string, version: number, targets: readonly TargetConfig[]
 
 function receivedDetails (record: CremationRecord, notice: string, version: number, deliveries: readonly PlannedDelivery[]): Record<string, unknown> {
   return { kind: 'cremation', certificateNo: record.certificateNo, noticeId: notice, version, deliveries: deliveries.map(d => d.id) }
-}
-
-async function ingestIn (
-  tx: Queryable, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[],
-  actor: string, subjectKey: string, contentHash: string
-): Promise<IngestResult> {
-  const source = record.funeralHome.code
-  const prior = await latestVersion(tx, source, record.certificateNo)
-  if (prior !== undefined) return await sameOrConflict(tx, prior, record.certificateNo, contentHash)
-
-  const notice = noticeId(subjectKey)
-  const inserted = await tx.query('INSERT INTO notices (id, subject_key, version) VALUES ($1, $2, 1) ON CONFLICT (subject_key) DO NOTHING',
-    [notice, subjectKey])
-  if (inserted.rowCount === 0) {
-    // The insert waited for a concurrent transaction that created this person's notice. If that
-    // was the same certificate (a funeral home retrying), its commit is visible now: answer as a
-    // resubmission. Only another certificate for the same person is a conflict.
-    const winner = await latestVersion(tx, source, record.certificateNo)
-    if (winner !== undefined) return await sameOrConflict(tx, winner, record.certificateNo, contentHash)
-    throw subjectConflict()
-  }
-
-  const version = 1
-  const id = recordId('cremation', source, record.certificateNo, version)
-  const { personal, data } = splitCremation(record)
-  await tx.query(
-    `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
-     VALUES ($1, 'cremation', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-    [id, source, record.certificateNo, version, notice, subjectKey, contentHash,
-      crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
-
-  const deliveries = plan(notice, version, targets)
-  if (deliveries.length > 0) {
-    const params: unknown[] = []
-    const rows = deliveries.map(d => {
-      params.push(d.id, notice, id, d.target, d.department, d.event, version, d.status)
-      const n = params.length
-      return `($${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`
-    })
-    await tx.query(`INSERT INTO deliveries (id, notice_id, record_id, target, department, event, version, status)
-      VALUES ${rows.join(', ')}`, params)
-  }
-
-  await appendAudit(tx, [{
-    actor,
-    action: 'record.received',
-    entity: `record:${id}`,
-    details: receivedDetails(record, notice, version, deliveries)
-  }])
-  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries }
 }
 
 interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number }
