@@ -1,19 +1,12 @@
-import type { EventType } from '../config/schema.js'
-import type { DeathPlaceCode, GenderCode } from '../domain/codes.js'
+import type { DeathPlaceCode } from '../domain/codes.js'
 import { localDate } from '../domain/business-date.js'
 import { MappingError, type Mapping } from './mapping.js'
+import { noticeHeader, type NoticeHeader } from './notice-header.js'
 
 /** 公安 死亡人员户口注销 (DESIGN §2, §6). Identity, death and cremation facts; no informant, no address. */
-export interface GonganNotice {
-  noticeId: string
-  version: number
-  event: EventType
-  /** 火化证明编号 */
-  certificateNo: string
-  name: string
-  gender: GenderCode
+export interface GonganNotice extends NoticeHeader {
+  /** Only the resident ID card number matches a household register. */
   idType: '1'
-  idNumber: string
   /** GB/T 2260 code of the household registration, when the funeral home knew it. */
   householdDivision?: string
   /** The 派出所 that holds the household register, when known. */
@@ -39,14 +32,8 @@ export const gonganRestMapping: Mapping<GonganNotice> = {
     if (deceased.idType !== '1') throw new MappingError('公安户籍注销需要居民身份证号码')
     const deathDate = localDate(record.death.time, ctx.timeZone)
     return {
-      noticeId: ctx.noticeId,
-      version: ctx.version,
-      event: ctx.event,
-      certificateNo: record.certificateNo,
-      name: deceased.name,
-      gender: deceased.gender,
-      idType: deceased.idType,
-      idNumber: deceased.idNumber,
+      ...noticeHeader(record, ctx),
+      idType: '1',
       ...(deceased.householdDivision !== undefined ? { householdDivision: deceased.householdDivision } : {}),
       ...(deceased.policeStation !== undefined
         ? { policeStation: { code: deceased.policeStation.code, name: deceased.policeStation.name } }

@@ -1,20 +1,9 @@
-import type { EventType } from '../config/schema.js'
-import type { GenderCode, IdTypeCode } from '../domain/codes.js'
 import { firstDayOfNextMonth, localDate } from '../domain/business-date.js'
 import type { Mapping } from './mapping.js'
+import { noticeHeader, type NoticeHeader } from './notice-header.js'
 
 /** 民政: 低保/特困供养 and elderly-care benefits stop (DESIGN §2). No informant, no address. */
-export interface MinzhengNotice {
-  noticeId: string
-  version: number
-  event: EventType
-  /** 火化证明编号 */
-  certificateNo: string
-  name: string
-  /** ID document type (death-certificate code table), so a passport number is not read as an ID card number. */
-  idType: IdTypeCode
-  idNumber: string
-  gender: GenderCode
+export interface MinzhengNotice extends NoticeHeader {
   /** GB/T 2260 code of the household registration, when the funeral home knew it. */
   householdDivision?: string
   /** `YYYY-MM-DD`, local to the county. */
@@ -29,14 +18,7 @@ export const minzhengRestMapping: Mapping<MinzhengNotice> = {
   map (record, ctx) {
     const deathDate = localDate(record.death.time, ctx.timeZone)
     return {
-      noticeId: ctx.noticeId,
-      version: ctx.version,
-      event: ctx.event,
-      certificateNo: record.certificateNo,
-      name: record.deceased.name,
-      idType: record.deceased.idType,
-      idNumber: record.deceased.idNumber,
-      gender: record.deceased.gender,
+      ...noticeHeader(record, ctx),
       ...(record.deceased.householdDivision !== undefined
         ? { householdDivision: record.deceased.householdDivision }
         : {}),

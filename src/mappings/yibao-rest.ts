@@ -1,20 +1,9 @@
-import type { EventType } from '../config/schema.js'
-import type { GenderCode, IdTypeCode } from '../domain/codes.js'
 import { localDate } from '../domain/business-date.js'
 import type { Mapping } from './mapping.js'
+import { noticeHeader, type NoticeHeader } from './notice-header.js'
 
 /** 医保: personal-account allocation, special-disease and special-drug benefits stop (DESIGN §2). */
-export interface YibaoNotice {
-  noticeId: string
-  version: number
-  event: EventType
-  /** 火化证明编号 */
-  certificateNo: string
-  name: string
-  /** ID document type (death-certificate code table), so a passport number is not read as an ID card number. */
-  idType: IdTypeCode
-  idNumber: string
-  gender: GenderCode
+export interface YibaoNotice extends NoticeHeader {
   /** `YYYY-MM-DD`, local to the county. */
   deathDate: string
   /** First day on which no allocation or benefit is due. */
@@ -26,14 +15,7 @@ export const yibaoRestMapping: Mapping<YibaoNotice> = {
   map (record, ctx) {
     const deathDate = localDate(record.death.time, ctx.timeZone)
     return {
-      noticeId: ctx.noticeId,
-      version: ctx.version,
-      event: ctx.event,
-      certificateNo: record.certificateNo,
-      name: record.deceased.name,
-      idType: record.deceased.idType,
-      idNumber: record.deceased.idNumber,
-      gender: record.deceased.gender,
+      ...noticeHeader(record, ctx),
       deathDate,
       // DESIGN §6 names only 人社 (date of death) and 民政/残联 (following month). 医保 is paid
       // like 人社's benefits, to a living insured person: personal-account allocation and the
