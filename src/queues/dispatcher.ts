@@ -50,7 +50,11 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
 
   async function addAll (items: readonly DispatchItem[]): Promise<void> {
     const byTarget = new Map<string, DispatchItem[]>()
-    for (const item of items) byTarget.set(item.target, [...(byTarget.get(item.target) ?? []), item])
+    for (const item of items) {
+      const list = byTarget.get(item.target)
+      if (list === undefined) byTarget.set(item.target, [item])
+      else list.push(item)
+    }
     await Promise.all([...byTarget].map(async ([target, list]) => await queueOf(target).addBulk(list.map(item => ({
       name: 'deliver',
       data: { deliveryId: item.id },
