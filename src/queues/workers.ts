@@ -22,8 +22,8 @@ export interface WorkerPool {
 
 /**
  * One BullMQ worker per enabled target, each with the target's concurrency and rate limit.
- * The processor maps outcomes onto BullMQ: a retry moves the same job to the delayed set at the
- * time the database recorded; a dead delivery fails without BullMQ retries.
+ * The processor maps outcomes onto BullMQ: a retry moves the same job to the delayed set for the
+ * wait the database recorded; a dead delivery fails without BullMQ retries.
  */
 export function startWorkers (redisUrl: string, prefix: string, deps: WorkerDeps): WorkerPool {
   const connections: Redis[] = []
