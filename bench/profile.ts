@@ -105,7 +105,7 @@ async function profile (args: BenchArgs, engine: Engine, cleanup: Cleanup): Prom
   await step(`POST via app.inject (log ${args.logLevel})`, n, inject)
   if (par === 1) await step('ingestCremation, 10 in flight', n, async i => { await ingestCremation(db, crypto, values[n + 200 + i]!, targets, 'bench') }, 10)
 
-  const runtimes = new Map<string, TargetRuntime>(targets.map(t => [t.code, { config: t, mapping: mappingByName(t.mapping)!, deliverer: createDeliverer(t) }]))
+  const runtimes = new Map<string, TargetRuntime>(targets.map(t => [t.code, { config: t, mapping: mappingByName(t.mapping)!, deliverer: createDeliverer(t, mappingByName(t.mapping)!) }]))
   const deps = { db, crypto, targets: runtimes, timeZone: config.county.timeZone, countyCode: config.county.code, logger }
   const ids = results.flatMap(r => r.deliveries.map(d => d.id))
   await step('processDelivery (claim, map, POST, finish)', Math.min(n, ids.length), async i => {

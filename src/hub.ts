@@ -113,10 +113,9 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
 }
 
 function routeTargets (config: Readonly<HubConfig>): TargetRuntime[] {
-  return routeEvent(config.targets, 'notice.created').map(t => ({
-    config: t,
+  return routeEvent(config.targets, 'notice.created').map(t => {
     // Config validation already proved the mapping exists for every enabled target.
-    mapping: mappingByName(t.mapping)!,
-    deliverer: createDeliverer(t)
-  }))
+    const mapping = mappingByName(t.mapping)!
+    return { config: t, mapping, deliverer: createDeliverer(t, mapping) }
+  })
 }

@@ -1,4 +1,5 @@
 import type { TargetConfig } from '../config/schema.js'
+import type { Mapping } from '../mappings/mapping.js'
 import type { Deliverer } from './deliverer.js'
 import { createRestDeliverer } from './rest.js'
 
@@ -7,7 +8,7 @@ export { DeliveryError } from './delivery-error.js'
 export { HttpDeliveryError } from './rest.js'
 
 /** The one switch from a target's configured transport to its Deliverer. */
-export function createDeliverer (target: TargetConfig): Deliverer {
+export function createDeliverer (target: TargetConfig, _mapping: Mapping): Deliverer {
   switch (target.transport) {
     case 'rest':
       if (target.rest === undefined) {

@@ -44,6 +44,78 @@ const RestTransport = Type.Object({
   }, { additionalProperties: false }))
 }, { additionalProperties: false })
 
+const SoapTransport = Type.Object({
+  /** Path of the WSDL (relative to the working directory); kept in the repo under `config/wsdl/`. */
+  wsdl: Type.String({ minLength: 1 }),
+  /** Overrides the service address in the WSDL (the department's real host). */
+  endpoint: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://' })),
+  /** The WSDL operation that takes a death notice. */
+  operation: Type.String({ minLength: 1 }),
+  /** @defaultValue 10000 */
+  timeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000 }),
+  /** WS-Security UsernameToken. */
+  security: Type.Object({
+    username: Type.String({ minLength: 1 }),
+    password: Type.String(),
+    /** @defaultValue 'PasswordText' */
+    passwordType: Type.Union([Type.Literal('PasswordText'), Type.Literal('PasswordDigest')], { default: 'PasswordText' })
+  }, { additionalProperties: false })
+}, { additionalProperties: false })
+
+const SftpTransport = Type.Object({
+  host: Type.String({ minLength: 1 }),
+  /** @defaultValue 22 */
+  port: Type.Integer({ minimum: 1, maximum: 65535, default: 22 }),
+  username: Type.String({ minLength: 1 }),
+  /** Path of the private key file (key authentication). */
+  privateKeyPath: Type.String({ minLength: 1 }),
+  passphrase: Type.Optional(Type.String()),
+  /**
+   * SHA-256 fingerprint of the server's host key, as `ssh-keygen -lf` prints it (`SHA256:…`).
+   * When set, any other host key is refused.
+   */
+  hostKeySha256: Type.Optional(Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}=?$' })),
+  /** Remote folder the files land in. */
+  remoteDir: Type.String({ minLength: 1 }),
+  /** One file per notice, or one file per node-cron tick with every notice due. */
+  mode: Type.Union([Type.Literal('per-notice'), Type.Literal('batch')]),
+  /** node-cron expression for `batch` mode (seconds field allowed), e.g. '0 0 18 * * *'. */
+  batchCron: Type.Optional(Type.String({ minLength: 1 })),
+  /** @defaultValue 'csv' */
+  format: Type.Union([Type.Literal('csv'), Type.Literal('fixed-width')], { default: 'csv' }),
+  /** @defaultValue 'utf-8' */
+  encoding: Type.Union([Type.Literal('utf-8'), Type.Literal('gbk')], { default: 'utf-8' }),
+  /** First line names the columns (CSV only). @defaultValue true */
+  header: Type.Boolean({ default: true }),
+  /** Also write `<file>.ok` once the file is in place, for receivers that poll for it. @defaultValue false */
+  doneFile: Type.Boolean({ default: false }),
+  /** File name prefix, e.g. the department's code for the hub. @defaultValue 'houshi' */
+  filePrefix: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', default: 'houshi' }),
+  /** @defaultValue 30000 */
+  timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 })
+}, { additionalProperties: false })
+
+const FeedTransport = Type.Object({
+  /** Bearer token the department presents to pull its own feed (until client signing, DESIGN §9). */
+  token: Type.String({ minLength: 16 }),
+  /** Largest page a pull may ask for. @defaultValue 500 */
+  maxPage: Type.Integer({ minimum: 1, maximum: 5000, default: 500 })
+}, { additionalProperties: false })
+
+/**
+ * Which records a target takes among its department's targets (DESIGN §6 "Routing"). Without
+ * a route, a target takes every record of its events.
+ */
+const TargetRoute = Type.Object({
+  /** 派出所 codes whose household registers this target holds (公安 per police station). */
+  policeStations: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9A-Za-z]{1,20}$' }), { minItems: 1, uniqueItems: true })),
+  /**
+   * Takes what no other target of the same department claims: no police station in the
+   * record, or one no target lists. @defaultValue false
+   */
+  default: Type.Boolean({ default: false })
+}, { additionalProperties: false })
+
 const RetryPolicy = Type.Object({
   /** First retry delay. @defaultValue 2000 */
   baseDelayMs: Type.Integer({ minimum: 10, default: 2_000 }),
@@ -65,6 +137,17 @@ export const TargetSchema = Type.Object({
   /** Name of the mapping in `src/mappings` that shapes this department's message. */
   mapping: Type.String({ minLength: 1 }),
   rest: Type.Optional(RestTransport),
+  soap: Type.Optional(SoapTransport),
+  sftp: Type.Optional(SftpTransport),
+  feed: Type.Optional(FeedTransport),
+  route: Type.Optional(TargetRoute),
+  /**
+   * Cooling-off: deliveries wait this long before they go out, so a wrong report can be voided
+   * before a benefit stops (DESIGN §6). @defaultValue 0
+   */
+  holdMinutes: Type.Integer({ minimum: 0, maximum: 43_200, default: 0 }),
+  /** Send only once a death certificate corroborates the cremation record. @defaultValue false */
+  requireCorroboration: Type.Boolean({ default: false }),
   retry: Type.Optional(RetryPolicy),
   /** Deliveries in flight at once for this target, per worker process. @defaultValue 16 */
   concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
@@ -136,4 +219,7 @@ export type HubConfig = Static<typeof HubConfigSchema>
 export type TargetConfig = Static<typeof TargetSchema>
 export type DepartmentCode = Static<typeof DepartmentCode>
 export type EventType = Static<typeof EventType>
+export type SoapTransportConfig = Static<typeof SoapTransport>
+export type SftpTransportConfig = Static<typeof SftpTransport>
+export type FeedTransportConfig = Static<typeof FeedTransport>
 export type RetryPolicyConfig = Static<typeof RetryPolicy>

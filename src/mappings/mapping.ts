@@ -10,6 +10,37 @@ export interface MappingContext {
   timeZone: string
   /** GB/T 2260 code of the county the hub serves. */
   countyCode: string
+  /**
+   * Which sources confirm the death when the message is built (DESIGN §6): the cremation
+   * record alone, or corroborated by a death medical certificate. @defaultValue 'cremation'
+   */
+  corroboration?: Corroboration
+  /** Why the notice was voided; set only for `notice.voided`. */
+  voidReason?: string
+}
+
+export type Corroboration = 'cremation' | 'cremation+certificate'
+
+/** One column of a department's file layout (SFTP targets). */
+export interface FileColumn {
+  /** Key of the value in the mapped row. */
+  key: string
+  /** Column title in the header line (the department's own wording). */
+  label: string
+  /** Width in bytes of the file's encoding, for fixed-width files (a GBK 汉字 takes 2). */
+  width: number
+}
+
+/**
+ * A mapping whose message is one line of a department's file: a flat row of strings, laid out
+ * by `columns` as CSV or fixed width (the target's `sftp.format`).
+ */
+export interface FileMapping extends Mapping<Record<string, string>> {
+  readonly columns: readonly FileColumn[]
+}
+
+export function isFileMapping (m: Mapping): m is FileMapping {
+  return Array.isArray((m as Partial<FileMapping>).columns)
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EventType } from '../config/schema.js'
 import type { GenderCode, IdTypeCode } from '../domain/codes.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
-import type { MappingContext } from './mapping.js'
+import type { Corroboration, MappingContext } from './mapping.js'
 
 /** What every department's death notice starts with: which notice, and whose death. */
 export interface NoticeHeader {
@@ -15,6 +15,10 @@ export interface NoticeHeader {
   idType: IdTypeCode
   idNumber: string
   gender: GenderCode
+  /** Which sources confirm the death: the cremation record alone, or also a death certificate. */
+  corroboration: Corroboration
+  /** Only in `notice.voided`: why the report was withdrawn, so the department can restore what it stopped. */
+  voidReason?: string
 }
 
 export function noticeHeader (record: CremationRecord, ctx: MappingContext): NoticeHeader {
@@ -26,6 +30,8 @@ export function noticeHeader (record: CremationRecord, ctx: MappingContext): Not
     name: record.deceased.name,
     idType: record.deceased.idType,
     idNumber: record.deceased.idNumber,
-    gender: record.deceased.gender
+    gender: record.deceased.gender,
+    corroboration: ctx.corroboration ?? 'cremation',
+    ...(ctx.event === 'notice.voided' && ctx.voidReason !== undefined ? { voidReason: ctx.voidReason } : {})
   }
 }

@@ -6,6 +6,7 @@ import { DeliveryError } from '../../../src/adapters/delivery-error.js'
 import { createDeliverer } from '../../../src/adapters/index.js'
 import { HttpDeliveryError, createRestDeliverer, parseRetryAfter } from '../../../src/adapters/rest.js'
 import type { TargetConfig } from '../../../src/config/schema.js'
+import { gonganRestMapping } from '../../../src/mappings/gongan-rest.js'
 import { signBody, verifySignature } from '../../../src/security/signature.js'
 
 const BASE = 'http://gongan.example.test'
@@ -269,17 +270,13 @@ describe('the REST deliverer', () => {
 
 describe('createDeliverer', () => {
   it('builds a REST deliverer for a rest target', async () => {
-    deliverer = createDeliverer(target())
+    deliverer = createDeliverer(target(), gonganRestMapping)
     expect(deliverer.transport).toBe('rest')
   })
 
   it('refuses a rest target without a rest block and names the target', () => {
     const { rest: _rest, ...withoutRest } = target()
-    expect(() => createDeliverer(withoutRest as TargetConfig)).toThrow(/gongan/)
-  })
-
-  it.each(['soap', 'sftp', 'feed'] as const)('refuses the %s transport as not yet implemented', (transport) => {
-    expect(() => createDeliverer({ ...target(), transport })).toThrow(`传输方式 ${transport} 尚未实现 (target gongan)`)
+    expect(() => createDeliverer(withoutRest as TargetConfig, gonganRestMapping)).toThrow(/gongan/)
   })
 })
 

@@ -62,6 +62,7 @@ describe('department mappings', () => {
         certificateNo: 'HH4306262026000123',
         name: '李秀英',
         gender: '2',
+        corroboration: 'cremation',
         idType: '1',
         idNumber: '11010519491231002X',
         householdDivision: '430626',
@@ -86,6 +87,7 @@ describe('department mappings', () => {
         idType: '1',
         idNumber: '11010519491231002X',
         gender: '2',
+        corroboration: 'cremation',
         deathDate: '2026-03-10',
         stopFrom: '2026-03-10'
       }
@@ -101,6 +103,7 @@ describe('department mappings', () => {
         idType: '1',
         idNumber: '11010519491231002X',
         gender: '2',
+        corroboration: 'cremation',
         householdDivision: '430626',
         deathDate: '2026-03-10',
         stopFrom: '2026-04-01',
@@ -113,15 +116,15 @@ describe('department mappings', () => {
 
   it.each([
     { mapping: gonganRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'name', 'gender', 'idType', 'idNumber',
+      'noticeId', 'version', 'event', 'certificateNo', 'corroboration', 'name', 'gender', 'idType', 'idNumber',
       'householdDivision', 'policeStation', 'deathDate', 'deathTime', 'deathPlace', 'cremationDate',
       'funeralHome', 'effectiveDate', 'cancelWithinWorkingDays'
     ] },
     { mapping: yibaoRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'name', 'idType', 'idNumber', 'gender', 'deathDate', 'stopFrom'
+      'noticeId', 'version', 'event', 'certificateNo', 'corroboration', 'name', 'idType', 'idNumber', 'gender', 'deathDate', 'stopFrom'
     ] },
     { mapping: minzhengRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'name', 'idType', 'idNumber', 'gender', 'householdDivision',
+      'noticeId', 'version', 'event', 'certificateNo', 'corroboration', 'name', 'idType', 'idNumber', 'gender', 'householdDivision',
       'deathDate', 'stopFrom', 'funeralHome'
     ] }
   ])('$mapping.name sends only its own fields and nothing of the informant, the address or the birth date', ({ mapping, keys }) => {
