@@ -3,9 +3,9 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { createDeliverer } from './adapters/index.js'
 import { buildApp } from './app.js'
-import type { HubConfig } from './config/schema.js'
-import { routeEvent } from './domain/routing.js'
-import { mappingByName } from './mappings/index.js'
+import type { HubConfig, TargetConfig } from './config/schema.js'
+import { mappingByName, type Mapping } from './mappings/index.js'
+import { deliveryMode } from './queues/delivery-mode.js'
 import { createDispatcher, type Dispatcher } from './queues/dispatcher.js'
 import type { TargetRuntime } from './queues/process-delivery.js'
 import { reconcile } from './queues/reconciler.js'
@@ -48,7 +48,11 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   const { logger, role = 'all' } = options
   if (config.crypto.masterKey === undefined) throw new MasterKeyError('未设置主密钥：请设置环境变量 HUB_MASTER_KEY（32 字节，十六进制或 base64）')
   const crypto = createFieldCrypto(parseMasterKey(config.crypto.masterKey), config.crypto.keyId)
-  const targets = routeTargets(config)
+  const targets = enabledTargets(config)
+  // Only targets pushed one delivery at a time have queues, workers and deliverers; feed
+  // targets are pulled and batch-file targets are written by their cron.
+  const queued: TargetRuntime[] = targets.filter(t => deliveryMode(t.config) === 'queue')
+    .map(t => ({ ...t, deliverer: createDeliverer(t.config, t.mapping) }))
 
   const db = options.db ?? await openDb(config.database)
   // Two connections. The health check fails fast while Redis is away, so /readyz answers 503
@@ -59,18 +63,18 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   redis.on('error', (err) => { logger.warn({ err: { message: err.message } }, 'redis connection error') })
   const queueRedis = new Redis(config.redis.url, { maxRetriesPerRequest: null })
   queueRedis.on('error', () => {}) // reported once, above
-  const dispatcher = createDispatcher(queueRedis, config.redis.prefix, targets.map(t => t.config.code),
+  const dispatcher = createDispatcher(queueRedis, config.redis.prefix, queued.map(t => t.config.code),
     (err) => { logger.warn({ err: { message: err.message } }, 'queue error') })
 
   const runWorkers = role === 'all' || role === 'worker'
   const workers: WorkerPool | undefined = runWorkers
     ? startWorkers(config.redis.url, config.redis.prefix, {
-      db, crypto, logger, targets: new Map(targets.map(t => [t.config.code, t])),
+      db, crypto, logger, targets: new Map(queued.map(t => [t.config.code, t])),
       timeZone: config.county.timeZone, countyCode: config.county.code
     })
     : undefined
 
-  const knownTargets = new Set(targets.map(t => t.config.code))
+  const knownTargets = new Set(queued.map(t => t.config.code))
   const reconcileNow = async (): Promise<number> => await reconcile(db, dispatcher, knownTargets, logger, config.reconciler.batchSize)
   const sealAuditNow = async (): Promise<number> => {
     const { sealed, head } = await sealAudit(db)
@@ -99,7 +103,7 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
         await app.close()
         await schedules?.stop()
         await workers?.close(graceMs)
-        await Promise.all(targets.map(async t => await t.deliverer.close?.()))
+        await Promise.all(queued.map(async t => await t.deliverer.close?.()))
         // Queues and connections close promptly, or are cut if Redis does not answer.
         await settlesWithin(dispatcher.close(), 2_000)
         for (const c of [redis, queueRedis]) {
@@ -112,10 +116,13 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   }
 }
 
-function routeTargets (config: Readonly<HubConfig>): TargetRuntime[] {
-  return routeEvent(config.targets, 'notice.created').map(t => {
-    // Config validation already proved the mapping exists for every enabled target.
-    const mapping = mappingByName(t.mapping)!
-    return { config: t, mapping, deliverer: createDeliverer(t, mapping) }
-  })
+/** An enabled department target with its mapping. */
+export interface HubTarget {
+  config: TargetConfig
+  mapping: Mapping
+}
+
+function enabledTargets (config: Readonly<HubConfig>): HubTarget[] {
+  // Config validation already proved the mapping exists for every enabled target.
+  return config.targets.filter(t => t.enabled).map(t => ({ config: t, mapping: mappingByName(t.mapping)! }))
 }

@@ -1,12 +1,13 @@
+import cron from 'node-cron'
+import { isFileMapping } from '../mappings/mapping.js'
 import { mappingByName } from '../mappings/index.js'
-import type { HubConfig } from './schema.js'
+import type { HubConfig, TargetConfig } from './schema.js'
 
-/** Transports whose adapters exist in this build; the others arrive with later issues. */
-const BUILT_TRANSPORTS = new Set(['rest'])
+type Issue = { path: string, reason: string }
 
 /** Rules a JSON Schema cannot say: unique codes, known mappings, the transport block present. */
-export function semanticIssues (config: HubConfig, knownZone: (zone: string) => boolean): Array<{ path: string, reason: string }> {
-  const issues: Array<{ path: string, reason: string }> = []
+export function semanticIssues (config: HubConfig, knownZone: (zone: string) => boolean): Issue[] {
+  const issues: Issue[] = []
   if (!knownZone(config.county.timeZone)) {
     issues.push({ path: '/county/timeZone', reason: `未知的时区 ${config.county.timeZone}` })
   }
@@ -16,14 +17,77 @@ export function semanticIssues (config: HubConfig, knownZone: (zone: string) => 
     if (seen.has(t.code)) issues.push({ path: `${at}/code`, reason: `目标代码 ${t.code} 重复` })
     seen.add(t.code)
     if (!t.enabled) return
-    if (mappingByName(t.mapping) === undefined) issues.push({ path: `${at}/mapping`, reason: `未知的映射 ${t.mapping}` })
-    if (!BUILT_TRANSPORTS.has(t.transport)) {
-      issues.push({ path: `${at}/transport`, reason: `传输方式 ${t.transport} 尚未实现，请先设置 enabled: false` })
-    }
-    if (t.transport === 'rest' && t.rest === undefined) issues.push({ path: `${at}/rest`, reason: 'REST 目标缺少 rest 配置' })
+    issues.push(...transportIssues(t, at))
     if (t.retry !== undefined && t.retry.baseDelayMs > t.retry.maxDelayMs) {
       issues.push({ path: `${at}/retry/baseDelayMs`, reason: '不能大于 maxDelayMs' })
     }
+  })
+  issues.push(...routeIssues(config.targets), ...feedIssues(config.targets))
+  return issues
+}
+
+/** The block for the chosen transport is there, and the mapping produces what it carries. */
+function transportIssues (t: TargetConfig, at: string): Issue[] {
+  const issues: Issue[] = []
+  const mapping = mappingByName(t.mapping)
+  if (mapping === undefined) issues.push({ path: `${at}/mapping`, reason: `未知的映射 ${t.mapping}` })
+  if (t[t.transport] === undefined) {
+    issues.push({ path: `${at}/${t.transport}`, reason: `传输方式为 ${t.transport}，但缺少 ${t.transport} 配置` })
+    return issues
+  }
+  if (t.transport === 'sftp') {
+    if (mapping !== undefined && !isFileMapping(mapping)) {
+      issues.push({ path: `${at}/mapping`, reason: `映射 ${t.mapping} 不是文件格式，不能用于 SFTP` })
+    }
+    const batchCron = t.sftp?.batchCron
+    if (t.sftp?.mode === 'batch' && batchCron === undefined) {
+      issues.push({ path: `${at}/sftp/batchCron`, reason: '批量文件模式需要 batchCron（node-cron 表达式）' })
+    }
+    if (batchCron !== undefined && !cron.validate(batchCron)) {
+      issues.push({ path: `${at}/sftp/batchCron`, reason: `不是有效的 cron 表达式：${batchCron}` })
+    }
+  } else if (mapping !== undefined && isFileMapping(mapping)) {
+    issues.push({ path: `${at}/mapping`, reason: `映射 ${t.mapping} 生成文件行，只能用于 SFTP` })
+  }
+  return issues
+}
+
+/**
+ * A department routed per 派出所 needs exactly one default target, or a record without a known
+ * station would reach nobody; and a station belongs to one target only.
+ */
+function routeIssues (targets: readonly TargetConfig[]): Issue[] {
+  const issues: Issue[] = []
+  const departments = new Set(targets.filter(t => t.enabled && t.route !== undefined).map(t => t.department))
+  for (const department of departments) {
+    const routed = targets.map((t, i) => ({ t, i })).filter(({ t }) => t.enabled && t.route !== undefined && t.department === department)
+    const defaults = routed.filter(({ t }) => t.route?.default === true)
+    if (defaults.length !== 1) {
+      issues.push({
+        path: `/targets/${routed[0]!.i}/route/default`,
+        reason: `部门 ${department} 按派出所路由，必须有且只有一个 default 目标（现有 ${defaults.length} 个）`
+      })
+    }
+    const owner = new Map<string, string>()
+    for (const { t, i } of routed) {
+      for (const station of t.route?.policeStations ?? []) {
+        const other = owner.get(station)
+        if (other !== undefined) issues.push({ path: `/targets/${i}/route/policeStations`, reason: `派出所 ${station} 已由目标 ${other} 负责` })
+        owner.set(station, t.code)
+      }
+    }
+  }
+  return issues
+}
+
+/** `GET /v1/feeds/:department` names a department, so each department has at most one feed. */
+function feedIssues (targets: readonly TargetConfig[]): Issue[] {
+  const issues: Issue[] = []
+  const seen = new Set<string>()
+  targets.forEach((t, i) => {
+    if (!t.enabled || t.transport !== 'feed') return
+    if (seen.has(t.department)) issues.push({ path: `/targets/${i}/department`, reason: `部门 ${t.department} 已有一个拉取目标` })
+    seen.add(t.department)
   })
   return issues
 }

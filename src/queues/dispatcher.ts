@@ -19,6 +19,8 @@ export interface Dispatcher {
   /** The items Redis does not hold a job for (lost to a flush, a failover, a crash). */
   missing (items: readonly DispatchItem[]): Promise<DispatchItem[]>
   queue (target: string): Queue<DeliveryJob>
+  /** Whether `target` is pushed through a queue (feed and batch-file targets are not). */
+  handles (target: string): boolean
   close (): Promise<void>
 }
 
@@ -102,6 +104,7 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
       return [...lost, ...finished]
     },
     queue: queueOf,
+    handles: (target) => queues.has(target),
     async close () {
       await Promise.all([...queues.values()].map(async q => await q.close()))
     }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { routeRecord } from '../domain/routing.js'
 import { validateCremation } from '../domain/validate-cremation.js'
 import { ambiguousCertificate, cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
 import { getCremationStatus } from '../store/cremation-status.js'
@@ -14,11 +15,15 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     const checked = validateCremation(req.body, now, { timeZone: config.county.timeZone })
     if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
 
-    const result = await ingestCremation(db, crypto, checked.value, targets, `funeral-home:${checked.value.funeralHome.code}`)
-    if (result.outcome === 'created') {
+    const record = checked.value
+    const routed = routeRecord(targets, 'notice.created', { policeStation: record.deceased.policeStation?.code })
+    const result = await ingestCremation(db, crypto, record, routed, `funeral-home:${record.funeralHome.code}`)
+    const pushed = result.deliveries.filter(d => dispatcher.handles(d.target))
+    if (result.outcome === 'created' && pushed.length > 0) {
       // Committed already: if Redis fails now, the reconciler enqueues these later; the
-      // funeral home must not retry a record the hub has safely stored.
-      await dispatcher.enqueue(result.deliveries.map(d => ({ id: d.id, target: d.target }))).catch((err: unknown) => {
+      // funeral home must not retry a record the hub has safely stored. Feed and batch-file
+      // deliveries wait in the database for their pull or their cron.
+      await dispatcher.enqueue(pushed.map(d => ({ id: d.id, target: d.target }))).catch((err: unknown) => {
         logger.error({ err, noticeId: result.noticeId }, 'enqueue failed; the reconciler will retry')
       })
     }

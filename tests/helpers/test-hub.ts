@@ -22,6 +22,8 @@ export interface TestHubOptions {
   target?: { timeoutMs?: number, retry?: { baseDelayMs: number, maxDelayMs: number, windowMs: number }, concurrency?: number }
   /** Reconciler schedule; tests usually call `reconcileNow` instead. @defaultValue every hour */
   reconcilerCron?: string
+  /** More targets as raw config (SOAP, SFTP, feed…), added after the REST departments. */
+  extraTargets?: Array<Record<string, unknown>>
   /** Another Redis (e.g. one that does not answer). @defaultValue TEST_REDIS_URL */
   redisUrl?: string
 }
@@ -48,7 +50,7 @@ export async function startTestHub (options: TestHubOptions): Promise<TestHub> {
     crypto: { keyId: 'k1', masterKey: TEST_MASTER_KEY },
     reconciler: { cron: options.reconcilerCron ?? '0 0 * * * *' },
     log: { level: 'info' },
-    targets: Object.entries(options.departments).map(([dept, sim]) => ({
+    targets: [...Object.entries(options.departments).map(([dept, sim]): Record<string, unknown> => ({
       code: dept,
       department: dept,
       name: dept,
@@ -63,7 +65,7 @@ export async function startTestHub (options: TestHubOptions): Promise<TestHub> {
       },
       retry: options.target?.retry ?? { baseDelayMs: 50, maxDelayMs: 200, windowMs: 60_000 },
       concurrency: options.target?.concurrency ?? 4
-    }))
+    })), ...(options.extraTargets ?? [])]
   }, {})
 
   const chunks: string[] = []

@@ -61,7 +61,7 @@ describe('loading the configuration', () => {
     expect(issuesOf(() => resolveConfig(minimal(), { PORT: 'abc' })).map(i => i.path)).toContain('/http/port')
   })
 
-  it('refuses unknown keys, unknown mappings, duplicate codes and enabled transports not built yet', () => {
+  it('refuses unknown keys, unknown mappings, duplicate codes and a transport without its block', () => {
     const base = minimal()
     const target = (base.targets as Array<Record<string, unknown>>)[0]!
     const issues = issuesOf(() => resolveConfig({
@@ -71,7 +71,7 @@ describe('loading the configuration', () => {
     expect(issues).toEqual(expect.arrayContaining([
       { path: '/targets/1/code', reason: expect.stringContaining('重复') },
       { path: '/targets/2/mapping', reason: expect.stringContaining('nope') },
-      { path: '/targets/2/transport', reason: expect.stringContaining('soap') }
+      { path: '/targets/2/soap', reason: expect.stringContaining('缺少 soap 配置') }
     ]))
     expect(issuesOf(() => resolveConfig(minimal({ colour: 'blue' }), {})).map(i => i.path)).toContain('/colour')
   })

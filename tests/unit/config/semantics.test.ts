@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, resolveConfig } from '../../../src/config/load.js'
+
+function issuesOf (targets: Array<Record<string, unknown>>): Array<{ path: string, reason: string }> {
+  try {
+    resolveConfig({ county: { code: '430621', name: '岳阳县' }, targets }, {})
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues]
+    throw err
+  }
+  return []
+}
+
+const rest = { url: 'http://127.0.0.1:1/x', auth: { type: 'none' }, signingSecret: '0123456789abcdef' }
+const gongan = (code: string, route?: Record<string, unknown>): Record<string, unknown> => ({
+  code, department: 'gongan', name: code, transport: 'rest', events: ['notice.created'], mapping: 'gongan-rest-v1', rest,
+  ...(route !== undefined ? { route } : {})
+})
+
+describe('configuration rules beyond the schema', () => {
+  it('accepts 公安 routed per 派出所 with one default target', () => {
+    expect(issuesOf([gongan('gongan-a', { policeStations: ['430621001'] }), gongan('gongan-county', { default: true })])).toEqual([])
+  })
+
+  it('refuses 派出所 routing without a default target, since a record with an unknown station would reach nobody', () => {
+    expect(issuesOf([gongan('gongan-a', { policeStations: ['430621001'] })])).toEqual([
+      { path: '/targets/0/route/default', reason: expect.stringContaining('必须有且只有一个 default 目标') }
+    ])
+  })
+
+  it('refuses a police station claimed by two targets', () => {
+    expect(issuesOf([
+      gongan('gongan-a', { policeStations: ['430621001'] }),
+      gongan('gongan-b', { policeStations: ['430621001'], default: true })
+    ])).toEqual([{ path: '/targets/1/route/policeStations', reason: expect.stringContaining('430621001') }])
+  })
+
+  it('refuses an SFTP batch target without a valid batch schedule', () => {
+    const sftp = {
+      code: 'gongjijin', department: 'gongjijin', name: '公积金', transport: 'sftp', events: ['notice.created'], mapping: 'gongjijin-csv-v1',
+      sftp: { host: '127.0.0.1', username: 'u', privateKeyPath: '/k', remoteDir: '/in', mode: 'batch', batchCron: 'every day' }
+    }
+    expect(issuesOf([sftp])).toContainEqual({ path: '/targets/0/sftp/batchCron', reason: expect.stringContaining('every day') })
+  })
+
+  it('refuses a file mapping on a REST target and a transport without its block', () => {
+    expect(issuesOf([{ ...gongan('gongan'), mapping: 'canlian-csv-v1' }])).toContainEqual({ path: '/targets/0/mapping', reason: expect.stringContaining('只能用于 SFTP') })
+    expect(issuesOf([{ ...gongan('gongan'), transport: 'feed' }])).toContainEqual({ path: '/targets/0/feed', reason: expect.stringContaining('缺少 feed 配置') })
+  })
+})
