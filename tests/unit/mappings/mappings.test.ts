@@ -1,226 +1,191 @@
+import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
-import type { CremationRecord } from '../../../src/domain/cremation-record.js'
-import { gonganRestMapping, zonedIsoTime } from '../../../src/mappings/gongan-rest.js'
-import { MAPPINGS, mappingByName } from '../../../src/mappings/index.js'
-import { MappingError, type MappingContext } from '../../../src/mappings/mapping.js'
-import { minzhengRestMapping } from '../../../src/mappings/minzheng-rest.js'
-import { yibaoRestMapping } from '../../../src/mappings/yibao-rest.js'
+import { compactDate } from '../../../src/domain/business-date.js'
+import {
+  canlianCsvMapping, gongjijinCsvMapping, gonganRestMapping, MAPPINGS, mappingByName, minzhengRestMapping,
+  rensheSoapMapping, tuiyiFeedMapping, yibaoRestMapping
+} from '../../../src/mappings/index.js'
+import { isFileMapping, type Mapping, type MappingContext } from '../../../src/mappings/mapping.js'
+import {
+  bareRecord, ctx, diedAt, expectNothingOfTheFamilyOrTheCertificates, fullRecord, VOID_REASON, voidedCtx
+} from './fixtures.js'
 
-/** A normalised record with every optional field filled, so leaks would show. */
-const record: CremationRecord = deepFreeze({
-  certificateNo: 'HH4306262026000123',
-  funeralHome: { code: 'BYG430626', name: '平江县殡仪馆' },
-  deceased: {
-    name: '李秀英',
-    gender: '2',
-    idType: '1',
-    idNumber: '11010519491231002X',
-    birthDate: '1949-12-31',
-    ethnicity: '01',
-    householdAddress: '湖南省岳阳市平江县城关镇天岳大道1号',
-    householdDivision: '430626',
-    policeStation: { code: '430626001', name: '城关派出所' }
+const HEADER = ['noticeId', 'version', 'event', 'certificateNo', 'corroboration', 'name', 'idType', 'idNumber', 'gender']
+
+/**
+ * What each department receives for the full record: JSON messages as a key set, file rows as
+ * the column keys in order. A department gets a new field only by changing this table.
+ */
+const FIELDS: ReadonlyArray<{ mapping: Mapping, keys: string[], bareKeys: string[], ordered: boolean }> = [
+  {
+    mapping: gonganRestMapping,
+    keys: [...HEADER, 'householdDivision', 'policeStation', 'deathDate', 'deathTime', 'deathPlace', 'cremationDate',
+      'funeralHome', 'effectiveDate', 'cancelWithinWorkingDays'],
+    bareKeys: [...HEADER, 'deathDate', 'deathTime', 'deathPlace', 'cremationDate', 'funeralHome', 'effectiveDate',
+      'cancelWithinWorkingDays'],
+    ordered: false
   },
-  death: {
-    time: '2026-03-10T06:15:00.000Z',
-    place: '3',
-    circumstance: 'home-natural',
-    medicalCertificateNo: 'Y430626202600077'
+  { mapping: rensheSoapMapping, keys: [...HEADER, 'deathDate', 'stopFrom'], bareKeys: [...HEADER, 'deathDate', 'stopFrom'], ordered: false },
+  { mapping: yibaoRestMapping, keys: [...HEADER, 'deathDate', 'stopFrom'], bareKeys: [...HEADER, 'deathDate', 'stopFrom'], ordered: false },
+  {
+    mapping: gongjijinCsvMapping,
+    keys: ['noticeId', 'version', 'event', 'name', 'idType', 'idNumber', 'deathDate', 'sealFrom', 'certificateNo',
+      'corroboration', 'voidReason'],
+    bareKeys: ['noticeId', 'version', 'event', 'name', 'idType', 'idNumber', 'deathDate', 'sealFrom', 'certificateNo',
+      'corroboration', 'voidReason'],
+    ordered: true
   },
-  cremation: { time: '2026-03-12T01:00:00.000Z', operator: '王师傅' },
-  informant: { name: '张伟', relation: '儿子', phone: '13812345678' },
-  issuedAt: '2026-03-12T02:00:00.000Z'
-})
-
-const ctx: MappingContext = Object.freeze({
-  noticeId: 'ntc-7f3a',
-  version: 1,
-  event: 'notice.created',
-  timeZone: 'Asia/Shanghai',
-  countyCode: '430626'
-})
-
-/** The same record, died at `deathTime` and cremated two days later. */
-function diedAt (deathTime: string, overrides: Partial<CremationRecord['deceased']> = {}): CremationRecord {
-  const cremationTime = new Date(Date.parse(deathTime) + 2 * 86_400_000).toISOString()
-  return {
-    ...record,
-    deceased: { ...record.deceased, ...overrides },
-    death: { ...record.death, time: deathTime },
-    cremation: { ...record.cremation, time: cremationTime }
+  {
+    mapping: minzhengRestMapping,
+    keys: [...HEADER, 'householdDivision', 'deathDate', 'stopFrom', 'funeralHome'],
+    bareKeys: [...HEADER, 'deathDate', 'stopFrom', 'funeralHome'],
+    ordered: false
+  },
+  {
+    mapping: canlianCsvMapping,
+    keys: ['noticeId', 'version', 'event', 'name', 'idType', 'idNumber', 'householdDivision', 'deathDate', 'stopFrom',
+      'certificateNo', 'corroboration', 'voidReason'],
+    bareKeys: ['noticeId', 'version', 'event', 'name', 'idType', 'idNumber', 'householdDivision', 'deathDate', 'stopFrom',
+      'certificateNo', 'corroboration', 'voidReason'],
+    ordered: true
+  },
+  {
+    mapping: tuiyiFeedMapping,
+    keys: [...HEADER, 'deathDate', 'stopFrom', 'funeralHome'],
+    bareKeys: [...HEADER, 'deathDate', 'stopFrom', 'funeralHome'],
+    ordered: false
   }
-}
+]
 
-describe('department mappings', () => {
-  it.each([
-    {
-      mapping: gonganRestMapping,
-      expected: {
-        noticeId: 'ntc-7f3a',
-        version: 1,
-        event: 'notice.created',
-        certificateNo: 'HH4306262026000123',
-        name: '李秀英',
-        gender: '2',
-        corroboration: 'cremation',
-        idType: '1',
-        idNumber: '11010519491231002X',
-        householdDivision: '430626',
-        policeStation: { code: '430626001', name: '城关派出所' },
-        deathDate: '2026-03-10',
-        deathTime: '2026-03-10T14:15:00+08:00',
-        deathPlace: '3',
-        cremationDate: '2026-03-12',
-        funeralHome: { code: 'BYG430626', name: '平江县殡仪馆' },
-        effectiveDate: '2026-03-10',
-        cancelWithinWorkingDays: 2
-      }
-    },
-    {
-      mapping: yibaoRestMapping,
-      expected: {
-        noticeId: 'ntc-7f3a',
-        version: 1,
-        event: 'notice.created',
-        certificateNo: 'HH4306262026000123',
-        name: '李秀英',
-        idType: '1',
-        idNumber: '11010519491231002X',
-        gender: '2',
-        corroboration: 'cremation',
-        deathDate: '2026-03-10',
-        stopFrom: '2026-03-10'
-      }
-    },
-    {
-      mapping: minzhengRestMapping,
-      expected: {
-        noticeId: 'ntc-7f3a',
-        version: 1,
-        event: 'notice.created',
-        certificateNo: 'HH4306262026000123',
-        name: '李秀英',
-        idType: '1',
-        idNumber: '11010519491231002X',
-        gender: '2',
-        corroboration: 'cremation',
-        householdDivision: '430626',
-        deathDate: '2026-03-10',
-        stopFrom: '2026-04-01',
-        funeralHome: { code: 'BYG430626', name: '平江县殡仪馆' }
-      }
-    }
-  ])('$mapping.name shapes the record into exactly the expected message', ({ mapping, expected }) => {
-    expect(mapping.map(record, ctx)).toStrictEqual(expected)
+const sorted = (keys: readonly string[]): string[] => [...keys].sort()
+const keysOf = (message: unknown): string[] => Object.keys(message as object)
+
+describe('what each department receives', () => {
+  it('covers every registered mapping', () => {
+    expect(sorted(FIELDS.map((f) => f.mapping.name))).toEqual(sorted(MAPPINGS.map((m) => m.name)))
   })
 
-  it.each([
-    { mapping: gonganRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'corroboration', 'name', 'gender', 'idType', 'idNumber',
-      'householdDivision', 'policeStation', 'deathDate', 'deathTime', 'deathPlace', 'cremationDate',
-      'funeralHome', 'effectiveDate', 'cancelWithinWorkingDays'
-    ] },
-    { mapping: yibaoRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'corroboration', 'name', 'idType', 'idNumber', 'gender', 'deathDate', 'stopFrom'
-    ] },
-    { mapping: minzhengRestMapping, keys: [
-      'noticeId', 'version', 'event', 'certificateNo', 'corroboration', 'name', 'idType', 'idNumber', 'gender', 'householdDivision',
-      'deathDate', 'stopFrom', 'funeralHome'
-    ] }
-  ])('$mapping.name sends only its own fields and nothing of the informant, the address or the birth date', ({ mapping, keys }) => {
-    const message: object = mapping.map(record, ctx)
-    expect(Object.keys(message).sort()).toEqual([...keys].sort())
-    const text = JSON.stringify(message)
-    for (const leak of ['张伟', '13812345678', '儿子', '天岳大道', '1949-12-31', 'Y430626202600077', '王师傅']) {
-      expect(text).not.toContain(leak)
+  it.each(FIELDS)('$mapping.name sends exactly its own fields for a full record', ({ mapping, keys, ordered }) => {
+    const message = mapping.map(fullRecord, ctx)
+    if (ordered) {
+      expect(keysOf(message)).toEqual(keys)
+      expect(keysOf(message)).toEqual((mapping as typeof gongjijinCsvMapping).columns.map((c) => c.key))
+    } else {
+      expect(sorted(keysOf(message))).toEqual(sorted(keys))
     }
   })
 
-  it('leaves out the household division and police station when the record has none', () => {
-    const { householdDivision: _d, policeStation: _p, ...deceased } = record.deceased
-    const bare: CremationRecord = { ...record, deceased }
-    expect(Object.keys(gonganRestMapping.map(bare, ctx))).not.toContain('householdDivision')
-    expect(Object.keys(gonganRestMapping.map(bare, ctx))).not.toContain('policeStation')
-    expect(Object.keys(minzhengRestMapping.map(bare, ctx))).not.toContain('householdDivision')
+  it.each(FIELDS)('$mapping.name sends exactly its own fields for a record without optional fields', ({ mapping, bareKeys, ordered }) => {
+    const message = mapping.map(bareRecord, ctx)
+    expect(ordered ? keysOf(message) : sorted(keysOf(message))).toEqual(ordered ? bareKeys : sorted(bareKeys))
   })
 
-  it('dates a death at 00:30 on 1 February Beijing time as a February death, whatever UTC says', () => {
-    const february = diedAt('2026-01-31T16:30:00.000Z')
-    expect(gonganRestMapping.map(february, ctx)).toMatchObject({
-      deathDate: '2026-02-01',
-      deathTime: '2026-02-01T00:30:00+08:00',
-      effectiveDate: '2026-02-01',
-      cremationDate: '2026-02-03'
+  it.each(FIELDS)('$mapping.name sends nothing of the informant, the address, the birth date, the medical certificate or the operator', ({ mapping }) => {
+    expectNothingOfTheFamilyOrTheCertificates(mapping.map(fullRecord, ctx))
+    expectNothingOfTheFamilyOrTheCertificates(mapping.map(fullRecord, voidedCtx))
+    expect(JSON.stringify(mapping.map(fullRecord, ctx))).not.toMatch(/ethnicity|informant|householdAddress|birthDate|operator|medicalCertificateNo/)
+  })
+
+  it.each(MAPPINGS.filter(isFileMapping))('$name writes every value as a string that fits its column in GBK, even at the longest', (mapping) => {
+    const longest = diedAt(fullRecord.death.time, { name: '欧阳'.repeat(10) })
+    const record = { ...longest, certificateNo: 'H'.repeat(40) }
+    const updated: MappingContext = { ...ctx, noticeId: 'ntc_' + 'A'.repeat(22), version: 9999, event: 'notice.updated', corroboration: 'cremation+certificate' }
+    const voided: MappingContext = { ...updated, event: 'notice.voided', voidReason: '误'.repeat(100) }
+    for (const row of [mapping.map(record, updated), mapping.map(record, voided)]) {
+      for (const column of mapping.columns) {
+        const value = row[column.key]
+        expect(typeof value).toBe('string')
+        expect(iconv.encode(value!, 'gbk').length, column.key).toBeLessThanOrEqual(column.width)
+      }
+    }
+  })
+})
+
+describe('the dates departments act on (DESIGN §6)', () => {
+  /** Each department's own date fields, given the local date of death and the first day of the following month. */
+  const dates: ReadonlyArray<{ mapping: Mapping, expect: (death: string, nextMonth: string) => object }> = [
+    { mapping: gonganRestMapping, expect: (d) => ({ deathDate: d, effectiveDate: d }) },
+    { mapping: rensheSoapMapping, expect: (d) => ({ deathDate: d, stopFrom: d }) },
+    { mapping: yibaoRestMapping, expect: (d) => ({ deathDate: d, stopFrom: d }) },
+    { mapping: gongjijinCsvMapping, expect: (d) => ({ deathDate: compactDate(d), sealFrom: compactDate(d) }) },
+    { mapping: minzhengRestMapping, expect: (d, n) => ({ deathDate: d, stopFrom: n }) },
+    { mapping: canlianCsvMapping, expect: (d, n) => ({ deathDate: compactDate(d), stopFrom: compactDate(n) }) },
+    { mapping: tuiyiFeedMapping, expect: (d, n) => ({ deathDate: d, stopFrom: n }) }
+  ]
+  const deaths = [
+    { at: '2026-01-31T16:30:00.000Z', why: '00:30 on 1 February Beijing time is a February death', death: '2026-02-01', next: '2026-03-01' },
+    { at: '2026-01-31T15:59:59.000Z', why: '23:59:59 on 31 January Beijing time is a January death', death: '2026-01-31', next: '2026-02-01' },
+    { at: '2025-12-31T15:59:59.000Z', why: 'the last second of the year stays in December', death: '2025-12-31', next: '2026-01-01' },
+    { at: '2025-12-31T16:00:00.000Z', why: 'midnight of New Year Beijing time is a January death', death: '2026-01-01', next: '2026-02-01' },
+    { at: '2028-02-29T02:00:00.000Z', why: 'a leap day moves to 1 March', death: '2028-02-29', next: '2028-03-01' },
+    { at: '2026-04-30T16:30:00.000Z', why: 'the end of a 30-day month crosses at Beijing midnight', death: '2026-05-01', next: '2026-06-01' }
+  ]
+  const table = dates.flatMap((d) => deaths.map((death) => ({ ...death, mapping: d.mapping, expected: d.expect(death.death, death.next) })))
+
+  it.each(table)('$mapping.name: $why ($at)', ({ mapping, at, expected }) => {
+    expect(mapping.map(diedAt(at), ctx)).toMatchObject(expected)
+  })
+
+  it.each(dates)('$mapping.name computes business dates in the configured time zone rather than a fixed one', ({ mapping, expect: expectedFor }) => {
+    expect(mapping.map(diedAt('2026-01-31T16:30:00.000Z'), { ...ctx, timeZone: 'UTC' }))
+      .toMatchObject(expectedFor('2026-01-31', '2026-02-01'))
+  })
+})
+
+describe('versions, voids and corroboration', () => {
+  const isFile = (m: Mapping): boolean => isFileMapping(m)
+
+  it.each(MAPPINGS)('$name carries the version and event of a void unchanged, with the reason', (mapping) => {
+    const message = mapping.map(fullRecord, voidedCtx) as Record<string, unknown>
+    expect(message).toMatchObject({
+      noticeId: 'ntc-7f3a',
+      version: isFile(mapping) ? '2' : 2,
+      event: 'notice.voided',
+      voidReason: VOID_REASON
     })
-    expect(yibaoRestMapping.map(february, ctx)).toMatchObject({ deathDate: '2026-02-01', stopFrom: '2026-02-01' })
-    expect(minzhengRestMapping.map(february, ctx)).toMatchObject({ deathDate: '2026-02-01', stopFrom: '2026-03-01' })
   })
 
-  it('computes business dates in the configured time zone rather than a fixed one', () => {
-    const utcCounty = { ...ctx, timeZone: 'UTC' }
-    const late = diedAt('2026-01-31T16:30:00.000Z')
-    expect(minzhengRestMapping.map(late, utcCounty)).toMatchObject({ deathDate: '2026-01-31', stopFrom: '2026-02-01' })
-    expect(gonganRestMapping.map(late, utcCounty).deathTime).toBe('2026-01-31T16:30:00+00:00')
+  it.each(MAPPINGS)('$name says nothing of a void reason outside a void', (mapping) => {
+    const stray = { ...ctx, event: 'notice.updated' as const, version: 2, voidReason: VOID_REASON }
+    const message = mapping.map(fullRecord, stray) as Record<string, unknown>
+    expect(message.event).toBe('notice.updated')
+    if (isFile(mapping)) expect(message.voidReason).toBe('')
+    else expect(message).not.toHaveProperty('voidReason')
   })
 
-  it.each([
-    ['2025-12-15T02:00:00.000Z', '2025-12-15', '2026-01-01'],
-    ['2025-12-31T15:59:59.000Z', '2025-12-31', '2026-01-01'],
-    ['2025-12-31T16:00:00.000Z', '2026-01-01', '2026-02-01']
-  ])('stops 民政 benefits for a death at %s (local date %s) from %s, across the turn of the year', (time, deathDate, stopFrom) => {
-    expect(minzhengRestMapping.map(diedAt(time), ctx)).toMatchObject({ deathDate, stopFrom })
+  it.each(MAPPINGS.filter(isFileMapping))('$name keeps a multi-line void reason on the one line of its row', (mapping) => {
+    const row = mapping.map(fullRecord, { ...voidedCtx, voidReason: '  误报：\r\n当事人健在\t请恢复  ' })
+    expect(row.voidReason).toBe('误报： 当事人健在 请恢复')
   })
 
-  it('refuses a 公安 notice for a deceased without a resident ID card, who cannot be matched to a household register', () => {
-    const passport = diedAt(record.death.time, { idType: '3', idNumber: 'E12345678' })
-    expect(() => gonganRestMapping.map(passport, ctx)).toThrow(MappingError)
-    expect(() => gonganRestMapping.map(passport, ctx)).toThrow('公安户籍注销需要居民身份证号码')
+  it.each(MAPPINGS)('$name passes the corroboration through, defaulting to the cremation record alone', (mapping) => {
+    expect(mapping.map(fullRecord, ctx)).toMatchObject({ corroboration: 'cremation' })
+    expect(mapping.map(fullRecord, { ...ctx, corroboration: 'cremation' })).toMatchObject({ corroboration: 'cremation' })
+    expect(mapping.map(fullRecord, { ...ctx, corroboration: 'cremation+certificate' }))
+      .toMatchObject({ corroboration: 'cremation+certificate' })
   })
 
-  it('still notifies 医保 and 民政 about a deceased identified by another document', () => {
-    const passport = diedAt(record.death.time, { idType: '3', idNumber: 'E12345678' })
-    expect(yibaoRestMapping.map(passport, ctx).idNumber).toBe('E12345678')
-    expect(minzhengRestMapping.map(passport, ctx).idNumber).toBe('E12345678')
-  })
-
-  it('carries the version and event of an update or a void unchanged', () => {
-    const voided = { ...ctx, version: 3, event: 'notice.voided' as const }
-    for (const mapping of MAPPINGS) {
-      expect(mapping.map(record, voided)).toMatchObject({ noticeId: 'ntc-7f3a', version: 3, event: 'notice.voided' })
-    }
-  })
-
-  it('maps a deeply frozen record without trying to change it', () => {
-    expect(Object.isFrozen(record.deceased.policeStation)).toBe(true)
-    for (const mapping of MAPPINGS) expect(() => mapping.map(record, ctx)).not.toThrow()
+  it.each(MAPPINGS)('$name maps a deeply frozen record without changing it, the same way every time', (mapping) => {
+    const before = structuredClone(fullRecord)
+    expect(Object.isFrozen(fullRecord.deceased.policeStation)).toBe(true)
+    expect(mapping.map(fullRecord, ctx)).toStrictEqual(mapping.map(fullRecord, ctx))
+    expect(fullRecord).toStrictEqual(before)
   })
 })
 
 describe('the mapping registry', () => {
   it('finds every mapping by the name a target config uses', () => {
-    expect(mappingByName('gongan-rest-v1')).toBe(gonganRestMapping)
-    expect(mappingByName('yibao-rest-v1')).toBe(yibaoRestMapping)
-    expect(mappingByName('minzheng-rest-v1')).toBe(minzhengRestMapping)
-    expect(MAPPINGS.map((m) => m.name)).toEqual(['gongan-rest-v1', 'yibao-rest-v1', 'minzheng-rest-v1'])
+    expect(MAPPINGS.map((m) => m.name)).toEqual([
+      'gongan-rest-v1', 'renshe-soap-v1', 'yibao-rest-v1', 'gongjijin-csv-v1', 'minzheng-rest-v1', 'canlian-csv-v1', 'tuiyi-feed-v1'
+    ])
+    for (const mapping of MAPPINGS) expect(mappingByName(mapping.name)).toBe(mapping)
+  })
+
+  it('tells the file mappings (SFTP) from the message mappings', () => {
+    expect(MAPPINGS.filter(isFileMapping).map((m) => m.name)).toEqual(['gongjijin-csv-v1', 'canlian-csv-v1'])
   })
 
   it('returns undefined for a name no mapping has', () => {
-    expect(mappingByName('renshe-soap-v1')).toBeUndefined()
+    expect(mappingByName('renshe-soap-v2')).toBeUndefined()
   })
 })
-
-describe('zonedIsoTime', () => {
-  it('writes an instant as local wall-clock time with the zone offset, to the second', () => {
-    expect(zonedIsoTime('2026-01-31T16:30:45.678Z', 'Asia/Shanghai')).toBe('2026-02-01T00:30:45+08:00')
-    expect(zonedIsoTime('2026-07-01T12:00:00.000Z', 'America/New_York')).toBe('2026-07-01T08:00:00-04:00')
-    expect(zonedIsoTime('2026-07-01T12:00:00.000Z', 'Asia/Kolkata')).toBe('2026-07-01T17:30:00+05:30')
-  })
-})
-
-function deepFreeze<T> (value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
-}
