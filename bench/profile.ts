@@ -113,7 +113,7 @@ async function profile (args: BenchArgs, engine: Engine, cleanup: Cleanup): Prom
     if (outcome.kind !== 'delivered') throw new Error(`delivery ${ids[i]!}: ${JSON.stringify(outcome)}`)
   })
   const deliverer = runtimes.get(targets[0]!.code)!.deliverer
-  const message = { deliveryId: 'dlv_x', noticeId: 'ntc_x', version: 1, event: 'notice.created' as const, idempotencyKey: 'k', body: values[0] }
+  const message = { deliveryId: 'dlv_x', noticeId: 'ntc_x', version: 1, event: 'notice.created' as const, idempotencyKey: 'k', createdAt: new Date(), body: values[0] }
   await step('deliverer.deliver alone (axios POST)', n, async () => { await deliverer.deliver(message, AbortSignal.timeout(10_000)) })
   for (const rt of runtimes.values()) await rt.deliverer.close?.()
   const c0 = process.cpuUsage()

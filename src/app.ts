@@ -5,6 +5,8 @@ import type { Dispatcher } from './queues/dispatcher.js'
 import type { Redis } from 'ioredis'
 import { errorHandler, notFoundHandler } from './routes/errors.js'
 import { cremationRoutes } from './routes/cremations.js'
+import { deathCertificateRoutes } from './routes/death-certificates.js'
+import { feedRoutes } from './routes/feeds.js'
 import { healthRoutes } from './routes/health.js'
 import type { FieldCrypto } from './security/crypto.js'
 import type { Db } from './store/db.js'
@@ -43,5 +45,7 @@ export async function buildApp (config: Readonly<HubConfig>, deps: HubDeps): Pro
   app.setNotFoundHandler(notFoundHandler)
   await app.register(healthRoutes)
   await app.register(cremationRoutes, { prefix: '/v1/cremations' })
+  await app.register(feedRoutes, { prefix: '/v1/feeds' })
+  await app.register(deathCertificateRoutes, { prefix: '/v1/death-certificates' })
   return app
 }

@@ -35,3 +35,41 @@ export const cremationNotFound = (): HubError =>
 
 export const ambiguousCertificate = (funeralHomes: readonly string[]): HubError =>
   new HubError('HUB_ERR_AMBIGUOUS', `多个殡仪馆使用了该火化证明编号，请用 ?funeralHome= 指定（${funeralHomes.join('、')}）`, 409)
+
+export const noticeVoided = (): HubError =>
+  new HubError('HUB_ERR_VOIDED', '该记录已作废，不能再更正；如确有死亡事实，请以新的火化证明编号重新上报', 409)
+
+export const subjectChanged = (): HubError =>
+  new HubError('HUB_ERR_SUBJECT_CHANGED',
+    '更正不能改变逝者身份（证件类型或号码）；报错了人请作废原记录，再以正确身份重新上报', 422, [
+      { pointer: '/deceased/idNumber', code: 'HUB_ERR_SUBJECT_CHANGED', message: '证件号码与原记录不是同一人' }
+    ])
+
+export const certificateNoMismatch = (): HubError =>
+  new HubError('HUB_ERR_CERTIFICATE_NO_MISMATCH', '路径中的火化证明编号与请求体中的 certificateNo 不一致', 400, [
+    { pointer: '/certificateNo', code: 'HUB_ERR_CERTIFICATE_NO_MISMATCH', message: '与路径中的火化证明编号不一致' }
+  ])
+
+export const deathCertificateConflict = (): HubError =>
+  new HubError('HUB_ERR_CERTIFICATE_CONFLICT', '该死亡医学证明编号已提交过内容不同的记录', 409)
+
+export const feedNotFound = (): HubError =>
+  new HubError('HUB_ERR_FEED_NOT_FOUND', '该部门不存在或未开通拉取方式', 404)
+
+export const feedUnauthorized = (): HubError =>
+  new HubError('HUB_ERR_UNAUTHORIZED', '缺少或无效的访问令牌（Authorization: Bearer <令牌>）', 401)
+
+export const feedForbidden = (): HubError =>
+  new HubError('HUB_ERR_FORBIDDEN', '该令牌只能读取本部门的消息', 403)
+
+/** A query parameter the caller got wrong, named so the department's developer can fix it. */
+export const badParameter = (name: string, reason: string): HubError =>
+  new HubError('HUB_ERR_BAD_PARAMETER', `参数 ${name} 无效：${reason}`, 400,
+    [{ pointer: `/${name}`, code: 'HUB_ERR_BAD_PARAMETER', message: `参数 ${name} 无效：${reason}` }])
+
+export const cursorNotServed = (cursor: number, servedUpTo: number): HubError =>
+  new HubError('HUB_ERR_CURSOR_NOT_SERVED',
+    `游标 ${cursor} 超出已拉取的位置 ${servedUpTo}：不能确认尚未拉取的消息`, 400)
+
+export const feedUnavailable = (): HubError =>
+  new HubError('HUB_ERR_FEED_UNAVAILABLE', '暂时无法读取该部门的消息，请稍后重试', 503)

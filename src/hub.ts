@@ -4,11 +4,12 @@ import type { Logger } from 'pino'
 import { createDeliverer } from './adapters/index.js'
 import { buildApp } from './app.js'
 import type { HubConfig, TargetConfig } from './config/schema.js'
-import { mappingByName, type Mapping } from './mappings/index.js'
+import { isFileMapping, mappingByName, type FileMapping, type Mapping } from './mappings/index.js'
 import { deliveryMode } from './queues/delivery-mode.js'
 import { createDispatcher, type Dispatcher } from './queues/dispatcher.js'
 import type { TargetRuntime } from './queues/process-delivery.js'
 import { reconcile } from './queues/reconciler.js'
+import { startSftpBatchSchedules } from './queues/sftp-batch.js'
 import { startSchedules, type Schedules } from './queues/schedules.js'
 import { settlesWithin } from './queues/settles-within.js'
 import { startWorkers, type WorkerPool } from './queues/workers.js'
@@ -52,7 +53,7 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   // Only targets pushed one delivery at a time have queues, workers and deliverers; feed
   // targets are pulled and batch-file targets are written by their cron.
   const queued: TargetRuntime[] = targets.filter(t => deliveryMode(t.config) === 'queue')
-    .map(t => ({ ...t, deliverer: createDeliverer(t.config, t.mapping) }))
+    .map(t => ({ ...t, deliverer: createDeliverer(t.config, t.mapping, { timeZone: config.county.timeZone }) }))
 
   const db = options.db ?? await openDb(config.database)
   // Two connections. The health check fails fast while Redis is away, so /readyz answers 503
@@ -81,8 +82,16 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
     if (sealed > 0) logger.info({ auditChainSeq: head.chainSeq, auditChainHash: head.hash, sealed }, 'audit events sealed')
     return sealed
   }
-  const schedules: Schedules | undefined = role === 'all' || role === 'scheduler'
+  const runScheduler = role === 'all' || role === 'scheduler'
+  const schedules: Schedules | undefined = runScheduler
     ? startSchedules(config.reconciler.cron, { reconcile: reconcileNow, sealAudit: sealAuditNow }, logger)
+    : undefined
+  // Batch files are written by the scheduler role: one run per target at a time, on its cron.
+  const batches: Schedules | undefined = runScheduler
+    ? startSftpBatchSchedules(
+      targets.filter(t => deliveryMode(t.config) === 'batch' && isFileMapping(t.mapping))
+        .map(t => ({ config: t.config, mapping: t.mapping as FileMapping })),
+      { db, crypto, timeZone: config.county.timeZone, countyCode: config.county.code }, logger)
     : undefined
 
   const app = await buildApp(config, {
@@ -102,6 +111,7 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
       closing ??= (async () => {
         await app.close()
         await schedules?.stop()
+        await batches?.stop()
         await workers?.close(graceMs)
         await Promise.all(queued.map(async t => await t.deliverer.close?.()))
         // Queues and connections close promptly, or are cut if Redis does not answer.

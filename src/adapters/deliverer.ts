@@ -8,6 +8,8 @@ export interface OutboundMessage {
   event: EventType
   /** Stable across retries of the same delivery, so the receiver can drop duplicates. */
   idempotencyKey: string
+  /** When the hub committed to this delivery: stable across retries (SFTP file names carry it). */
+  createdAt: Date
   /** What the mapping produced for this department (JSON-serialisable). */
   body: unknown
 }

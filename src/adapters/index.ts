@@ -1,7 +1,8 @@
 import type { TargetConfig } from '../config/schema.js'
-import type { Mapping } from '../mappings/mapping.js'
+import { isFileMapping, type Mapping } from '../mappings/mapping.js'
 import type { Deliverer } from './deliverer.js'
 import { createRestDeliverer } from './rest.js'
+import { createSftpDeliverer } from './sftp/sftp-deliverer.js'
 import { createSoapDeliverer } from './soap.js'
 
 export type { Deliverer, OutboundMessage, Receipt } from './deliverer.js'
@@ -9,7 +10,7 @@ export { DeliveryError } from './delivery-error.js'
 export { HttpDeliveryError } from './rest.js'
 
 /** The one switch from a target's configured transport to its Deliverer. */
-export function createDeliverer (target: TargetConfig, _mapping: Mapping): Deliverer {
+export function createDeliverer (target: TargetConfig, mapping: Mapping, options: { timeZone?: string } = {}): Deliverer {
   switch (target.transport) {
     case 'rest':
       if (target.rest === undefined) {
@@ -20,7 +21,11 @@ export function createDeliverer (target: TargetConfig, _mapping: Mapping): Deliv
       if (target.soap === undefined) throw new Error(`target ${target.code} 的传输方式为 soap，但缺少 soap 配置`)
       return createSoapDeliverer(target)
     case 'sftp':
+      if (target.sftp === undefined) throw new Error(`target ${target.code} 的传输方式为 sftp，但缺少 sftp 配置`)
+      if (!isFileMapping(mapping)) throw new Error(`target ${target.code} 的映射 ${mapping.name} 不是文件映射`)
+      return createSftpDeliverer(target, mapping, options)
     case 'feed':
-      throw new Error(`传输方式 ${target.transport} 尚未实现 (target ${target.code})`)
+      // A feed is pulled by the department (src/routes/feeds.ts): nothing is pushed to it.
+      throw new Error(`target ${target.code} 为拉取方式，不推送`)
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Deliverer, OutboundMessage, Receipt } from '../adapters/deliverer.js'
 import { DeliveryError } from '../adapters/delivery-error.js'
 import type { EventType, TargetConfig } from '../config/schema.js'
+import { mappingContext } from '../mappings/context.js'
 import type { Mapping } from '../mappings/mapping.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
 import type { FieldCrypto } from '../security/crypto.js'
@@ -104,11 +105,9 @@ function openRecord (d: ClaimedDelivery, deps: WorkerDeps): CremationRecord {
 
 function buildMessage (d: ClaimedDelivery, record: CremationRecord, runtime: TargetRuntime, deps: WorkerDeps): OutboundMessage {
   const event = d.event as EventType
-  const body = runtime.mapping.map(record, {
-    noticeId: d.noticeId, version: d.version, event, timeZone: deps.timeZone, countyCode: deps.countyCode
-  })
+  const body = runtime.mapping.map(record, mappingContext(d, deps))
   // The same delivery always carries the same key, across retries, reconciler passes and replays.
-  return { deliveryId: d.id, noticeId: d.noticeId, version: d.version, event, idempotencyKey: d.id, body }
+  return { deliveryId: d.id, noticeId: d.noticeId, version: d.version, event, idempotencyKey: d.id, createdAt: d.createdAt, body }
 }
 
 /** Records a failed attempt and decides: retry within the target's window, or dead now. */
@@ -145,6 +144,8 @@ async function settle (
 
 function leaseFor (deps: WorkerDeps): number {
   let longest = 10_000
-  for (const t of deps.targets.values()) longest = Math.max(longest, t.config.rest?.timeoutMs ?? 10_000)
+  for (const { config: t } of deps.targets.values()) {
+    longest = Math.max(longest, t.rest?.timeoutMs ?? 0, t.soap?.timeoutMs ?? 0, t.sftp?.timeoutMs ?? 0)
+  }
   return longest + LEASE_MARGIN_MS
 }

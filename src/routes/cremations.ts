@@ -1,32 +1,36 @@
 import type { FastifyInstance } from 'fastify'
 import { routeRecord } from '../domain/routing.js'
+import { dispatchCommitted } from './dispatch-committed.js'
+import type { Validated } from '../domain/field-error.js'
 import { validateCremation } from '../domain/validate-cremation.js'
-import { ambiguousCertificate, cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
+import { validateVoidRequest } from '../domain/void-request.js'
+import { ambiguousCertificate, certificateNoMismatch, cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
+import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
 import { ingestCremation } from '../store/cremations.js'
+import { voidCremation } from '../store/voids.js'
 
 const CERTIFICATE_NO = /^[A-Z0-9-]{1,40}$/
 
-/** `POST /v1/cremations` (a funeral home reports a cremation) and its status lookup. */
-export async function cremationRoutes (app: FastifyInstance): Promise<void> {
-  app.post('/', async (req, reply) => {
-    const { db, crypto, dispatcher, targets, config, logger } = app.hub
-    const now = app.hub.now?.() ?? new Date()
-    const checked = validateCremation(req.body, now, { timeZone: config.county.timeZone })
-    if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
+type Params = { Params: { certificateNo: string } }
 
-    const record = checked.value
+/**
+ * A funeral home's cremation records: report (`POST`), correct (`PUT`), withdraw (`POST …/void`)
+ * and look up where each department stands (`GET`).
+ */
+export async function cremationRoutes (app: FastifyInstance): Promise<void> {
+  function validRecord (body: unknown): ReturnType<typeof validateCremation> & { ok: true } {
+    const { config } = app.hub
+    const now = app.hub.now?.() ?? new Date()
+    return orThrow(validateCremation(body, now, { timeZone: config.county.timeZone }))
+  }
+
+  app.post('/', async (req, reply) => {
+    const { db, crypto, targets } = app.hub
+    const record = validRecord(req.body).value
     const routed = routeRecord(targets, 'notice.created', { policeStation: record.deceased.policeStation?.code })
     const result = await ingestCremation(db, crypto, record, routed, `funeral-home:${record.funeralHome.code}`)
-    const pushed = result.deliveries.filter(d => dispatcher.handles(d.target))
-    if (result.outcome === 'created' && pushed.length > 0) {
-      // Committed already: if Redis fails now, the reconciler enqueues these later; the
-      // funeral home must not retry a record the hub has safely stored. Feed and batch-file
-      // deliveries wait in the database for their pull or their cron.
-      await dispatcher.enqueue(pushed.map(d => ({ id: d.id, target: d.target }))).catch((err: unknown) => {
-        logger.error({ err, noticeId: result.noticeId }, 'enqueue failed; the reconciler will retry')
-      })
-    }
+    await dispatchCommitted(app, result.dispatch, result.noticeId)
     req.log.info({ noticeId: result.noticeId, outcome: result.outcome, deliveries: result.deliveries.length }, 'cremation record accepted')
     await reply.code(result.outcome === 'created' ? 201 : 200).send({
       noticeId: result.noticeId,
@@ -37,14 +41,65 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     })
   })
 
-  app.get<{ Params: { certificateNo: string }, Querystring: { funeralHome?: string } }>('/:certificateNo', async (req) => {
-    const certificateNo = req.params.certificateNo.trim().toUpperCase()
-    // Anything a certificate number cannot be is simply not found (and never reaches SQL).
-    if (!CERTIFICATE_NO.test(certificateNo)) throw cremationNotFound()
-    const funeralHome = typeof req.query.funeralHome === 'string' ? req.query.funeralHome.trim() : undefined
-    const found = await getCremationStatus(app.hub.db, certificateNo, funeralHome)
+  app.put<Params>('/:certificateNo', async (req) => {
+    const { db, crypto, targets } = app.hub
+    const certificateNo = pathCertificateNo(req.params.certificateNo)
+    const record = validRecord(req.body).value
+    if (record.certificateNo !== certificateNo) throw certificateNoMismatch()
+    const result = await correctCremation(db, crypto, record, targets, `funeral-home:${record.funeralHome.code}`)
+    await dispatchCommitted(app, result.dispatch, result.noticeId)
+    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, version: result.version, superseded: result.superseded.length }, 'cremation record corrected')
+    return {
+      noticeId: result.noticeId,
+      certificateNo: result.certificateNo,
+      version: result.version,
+      outcome: result.outcome,
+      superseded: result.superseded,
+      deliveries: result.deliveries
+    }
+  })
+
+  app.post<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo/void', async (req) => {
+    const { db, targets } = app.hub
+    const certificateNo = pathCertificateNo(req.params.certificateNo)
+    const request = orThrow(validateVoidRequest(req.body)).value
+    const funeralHome = request.funeralHome ?? queryFuneralHome(req.query.funeralHome)
+    const actor = funeralHome !== undefined ? `funeral-home:${funeralHome}` : 'funeral-home'
+    const result = await voidCremation(db, certificateNo, funeralHome, request.reason, targets, actor)
+    await dispatchCommitted(app, result.dispatch, result.noticeId)
+    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, cancelled: result.cancelled.length, told: result.deliveries.length }, 'cremation record voided')
+    return {
+      noticeId: result.noticeId,
+      certificateNo: result.certificateNo,
+      version: result.version,
+      outcome: result.outcome,
+      reason: result.reason,
+      cancelled: result.cancelled,
+      deliveries: result.deliveries
+    }
+  })
+
+  app.get<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo', async (req) => {
+    const certificateNo = pathCertificateNo(req.params.certificateNo)
+    const found = await getCremationStatus(app.hub.db, certificateNo, queryFuneralHome(req.query.funeralHome))
     if (found.kind === 'not-found') throw cremationNotFound()
     if (found.kind === 'ambiguous') throw ambiguousCertificate(found.funeralHomes)
     return found.status
   })
+}
+
+/** Anything a certificate number cannot be is simply not found (and never reaches SQL). */
+function pathCertificateNo (raw: string): string {
+  const certificateNo = raw.trim().toUpperCase()
+  if (!CERTIFICATE_NO.test(certificateNo)) throw cremationNotFound()
+  return certificateNo
+}
+
+function queryFuneralHome (raw: unknown): string | undefined {
+  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined
+}
+
+function orThrow<T> (checked: Validated<T>): Validated<T> & { ok: true } {
+  if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
+  return checked
 }

@@ -14,14 +14,42 @@ export interface DeliveryStatus {
   receipt: unknown
 }
 
+/** One stored version of the certificate: corrections add versions, a void ends the last one. */
+export interface VersionStatus {
+  version: number
+  /** `active`, `superseded` (a later correction replaced it) or `voided`. */
+  status: string
+  receivedAt: string
+}
+
+/** One entry of the audit trail about this record, its notice or its deliveries. */
+export interface HistoryEntry {
+  at: string
+  actor: string
+  action: string
+  entity: string
+  details: unknown
+}
+
 export interface CremationStatus {
   certificateNo: string
   funeralHome: string
   noticeId: string
+  /** The notice's version (a void adds one, so departments can order it after the corrections). */
   version: number
+  /** The newest record version's status. */
   status: string
+  /** `active` or `voided`. */
+  noticeStatus: string
+  /** `cremation` or `cremation+certificate` (a death certificate corroborates it). */
+  corroboration: string
+  voidReason: string | null
+  voidedAt: string | null
   receivedAt: string
+  versions: VersionStatus[]
   deliveries: DeliveryStatus[]
+  /** Every correction, void, supersede, cancel and outcome, oldest first. */
+  history: HistoryEntry[]
 }
 
 interface Row {
@@ -36,6 +64,7 @@ interface Row {
   delivered_at: Date | null
   last_error: string | null
   receipt: unknown
+  awaiting: string | null
 }
 
 export type StatusLookup =
@@ -57,15 +86,29 @@ export async function getCremationStatus (db: Db, certificateNo: string, funeral
   const r = rec.rows[0]
   if (r === undefined) return { kind: 'not-found' }
   const d = await db.query<Row>(
-    `SELECT id, target, department, event, version, status, attempts, next_attempt_at, delivered_at, last_error, receipt
+    `SELECT id, target, department, event, version, status, attempts, next_attempt_at, delivered_at, last_error, receipt, awaiting
        FROM deliveries WHERE notice_id = $1 ORDER BY target, version, event`, [r.notice_id])
+  const n = await db.query<{ version: number, status: string, corroboration: string, void_reason: string | null, voided_at: Date | null }>(
+    'SELECT version, status, corroboration, void_reason, voided_at FROM notices WHERE id = $1', [r.notice_id])
+  const v = await db.query<{ id: string, version: number, status: string, received_at: Date }>(
+    `SELECT id, version, status, received_at FROM records
+      WHERE kind = 'cremation' AND source = $1 AND document_no = $2 ORDER BY version`, [r.source, certificateNo])
+  const notice = n.rows[0]!
+  const entities = [`notice:${r.notice_id}`, ...v.rows.map(row => `record:${row.id}`), ...d.rows.map(row => `delivery:${row.id}`)]
+  const h = await db.query<{ at: Date, actor: string, action: string, entity: string, details: unknown }>(
+    'SELECT at, actor, action, entity, details FROM audit_events WHERE entity = ANY($1::text[]) ORDER BY id', [entities])
   return { kind: 'found', status: {
     certificateNo,
     funeralHome: r.source,
     noticeId: r.notice_id,
-    version: r.version,
+    version: notice.version,
     status: r.status,
+    noticeStatus: notice.status,
+    corroboration: notice.corroboration,
+    voidReason: notice.void_reason,
+    voidedAt: notice.voided_at?.toISOString() ?? null,
     receivedAt: r.received_at.toISOString(),
+    versions: v.rows.map(row => ({ version: row.version, status: row.status, receivedAt: row.received_at.toISOString() })),
     deliveries: d.rows.map(row => ({
       id: row.id,
       target: row.target,
@@ -74,10 +117,12 @@ export async function getCremationStatus (db: Db, certificateNo: string, funeral
       version: row.version,
       status: row.status,
       attempts: row.attempts,
-      nextAttemptAt: ['queued', 'retrying'].includes(row.status) ? row.next_attempt_at.toISOString() : null,
+      nextAttemptAt: ['held', 'queued', 'retrying'].includes(row.status) && row.awaiting === null ? row.next_attempt_at.toISOString() : null,
       deliveredAt: row.delivered_at?.toISOString() ?? null,
       lastError: row.last_error,
-      receipt: row.receipt
-    }))
+      receipt: row.receipt,
+      awaiting: row.awaiting
+    })),
+    history: h.rows.map(row => ({ at: row.at.toISOString(), actor: row.actor, action: row.action, entity: row.entity, details: row.details }))
   } }
 }

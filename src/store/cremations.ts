@@ -5,17 +5,11 @@ import { certificateConflict, subjectConflict } from '../errors.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import { canonicalJson } from './canonical-json.js'
 import type { Db, Queryable } from './db.js'
-import { deliveryId, noticeId, recordId } from './ids.js'
+import { planRows, toDispatch, toPlanned, type DeliveryRow, type PlannedDelivery } from './delivery-plan.js'
+import { noticeId, recordId } from './ids.js'
 import { splitCremation } from './record-codec.js'
 
-/** A delivery the hub has committed to make. */
-export interface PlannedDelivery {
-  id: string
-  target: string
-  department: string
-  event: string
-  status: string
-}
+export type { PlannedDelivery } from './delivery-plan.js'
 
 export interface IngestResult {
   /** `created` the first time; `duplicate` when the same record was already stored. */
@@ -25,6 +19,8 @@ export interface IngestResult {
   certificateNo: string
   version: number
   deliveries: PlannedDelivery[]
+  /** What to put on the queues now (empty for a duplicate): held ones with their hold as delay. */
+  dispatch: Array<{ id: string, target: string, delayMs: number }>
 }
 
 const UNIQUE_VIOLATION = '23505'
@@ -37,8 +33,7 @@ const UNIQUE_VIOLATION = '23505'
 export async function ingestCremation (
   db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string
 ): Promise<IngestResult> {
-  const subjectKey = crypto.blindIndex(subjectIdentity(record.deceased))
-  const contentHash = crypto.blindIndex(canonicalJson(record))
+  const { subjectKey, contentHash } = recordKeys(crypto, record)
   const { certificateNo } = record
   // Most records are new: one statement stores them. When it stores nothing, find out why.
   // A second pass covers a concurrent insert that rolled back between our two statements.
@@ -58,6 +53,11 @@ export async function ingestCremation (
   throw new Error(`ingest of ${certificateNo} kept racing with concurrent writers`)
 }
 
+/** The person's blind index, and the hash that tells a resubmission from other content. */
+export function recordKeys (crypto: FieldCrypto, record: CremationRecord): { subjectKey: string, contentHash: string } {
+  return { subjectKey: crypto.blindIndex(subjectIdentity(record.deceased)), contentHash: crypto.blindIndex(canonicalJson(record)) }
+}
+
 /**
  * Notice, record, deliveries and audit event in a single statement (atomic by itself, one
  * round trip). The notice insert does nothing when the person is already known (waiting for a
@@ -72,48 +72,54 @@ async function insertFirstVersion (
   const version = 1
   const id = recordId('cremation', source, record.certificateNo, version)
   const { personal, data } = splitCremation(record)
-  const deliveries = plan(notice, version, targets)
-  const r = await db.query<{ created: number }>(
+  const rows = planRows(notice, version, 'notice.created', targets)
+  // A notice may already exist from a death certificate that arrived first (no cremation record
+  // yet): the cremation record then takes it over, corroborated from the start.
+  const r = await db.query<{ created: number, deliveries: Array<Parameters<typeof toPlanned>[0]> | null }>(
     `WITH n AS (
        INSERT INTO notices (id, subject_key, version) VALUES ($1, $2, 1)
-       ON CONFLICT (subject_key) DO NOTHING RETURNING id),
+       ON CONFLICT (subject_key) DO UPDATE SET version = 1, has_cremation = true,
+         corroboration = 'cremation+certificate', updated_at = now()
+         WHERE notices.has_cremation = false
+       RETURNING id, corroboration),
      r AS (
        INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
        SELECT $3, 'cremation', $4, $5, 1, n.id, $2, $6, $7, $8, $9::jsonb FROM n RETURNING id),
      d AS (
-       INSERT INTO deliveries (id, notice_id, record_id, target, department, event, version, status)
-       SELECT v.id, $1, r.id, v.target, v.department, 'notice.created', 1, 'queued'
-         FROM r, unnest($10::text[], $11::text[], $12::text[]) AS v(id, target, department)),
+       INSERT INTO deliveries (id, notice_id, record_id, target, department, event, version, status, next_attempt_at, awaiting)
+       SELECT v.id, $1, r.id, v.target, v.department, 'notice.created', 1,
+              CASE WHEN v.hold_ms > 0 OR (v.awaits AND n.corroboration = 'cremation') THEN 'held' ELSE 'queued' END,
+              now() + v.hold_ms * interval '1 millisecond',
+              CASE WHEN v.awaits AND n.corroboration = 'cremation' THEN 'corroboration' END
+         FROM n, r, unnest($10::text[], $11::text[], $12::text[], $16::float8[], $17::boolean[]) AS v(id, target, department, hold_ms, awaits)
+       RETURNING id, target, department, event, status, awaiting),
      a AS (
        INSERT INTO audit_events (at, actor, action, entity, details)
        SELECT $13, $14, 'record.received', 'record:' || r.id, $15::json FROM r)
-     SELECT count(*)::int AS created FROM r`,
+     SELECT (SELECT count(*)::int FROM r) AS created,
+            (SELECT json_agg(json_build_object('id', id, 'target', target, 'department', department, 'event', event,
+               'status', status, 'awaiting', awaiting) ORDER BY id) FROM d) AS deliveries`,
     [notice, subjectKey, id, source, record.certificateNo, contentHash, crypto.keyId, crypto.seal(personal), JSON.stringify(data),
-      deliveries.map(d => d.id), deliveries.map(d => d.target), deliveries.map(d => d.department),
-      new Date(), actor, JSON.stringify(receivedDetails(record, notice, version, deliveries))])
+      rows.map(d => d.id), rows.map(d => d.target), rows.map(d => d.department),
+      new Date(), actor, JSON.stringify(receivedDetails(record, notice, version, rows)),
+      rows.map(d => d.holdMs), rows.map(d => d.awaitsCorroboration)])
   if (r.rows[0]?.created !== 1) return undefined
-  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries }
+  const byId = new Map((r.rows[0].deliveries ?? []).map(row => [row.id, toPlanned(row)]))
+  // In the configured order of the targets, as the caller planned them.
+  const deliveries = rows.map(row => byId.get(row.id)!)
+  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries, dispatch: toDispatch(deliveries, rows) }
 }
 
-function plan (notice: string, version: number, targets: readonly TargetConfig[]): PlannedDelivery[] {
-  return targets.map(t => ({
-    id: deliveryId(notice, t.code, 'notice.created', version),
-    target: t.code,
-    department: t.department,
-    event: 'notice.created',
-    status: 'queued'
-  }))
-}
-
-function receivedDetails (record: CremationRecord, notice: string, version: number, deliveries: readonly PlannedDelivery[]): Record<string, unknown> {
+function receivedDetails (record: CremationRecord, notice: string, version: number, deliveries: readonly DeliveryRow[]): Record<string, unknown> {
   return { kind: 'cremation', certificateNo: record.certificateNo, noticeId: notice, version, deliveries: deliveries.map(d => d.id) }
 }
 
-interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number }
+export interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number, subject_key: string, received_at: Date }
 
-async function latestVersion (q: Queryable, source: string, certificateNo: string): Promise<StoredVersion | undefined> {
+/** The newest stored version of a funeral home's certificate. */
+export async function latestVersion (q: Queryable, source: string, certificateNo: string): Promise<StoredVersion | undefined> {
   const r = await q.query<StoredVersion>(
-    `SELECT id, content_hash, notice_id, version FROM records
+    `SELECT id, content_hash, notice_id, version, subject_key, received_at FROM records
       WHERE kind = 'cremation' AND source = $1 AND document_no = $2 ORDER BY version DESC LIMIT 1`, [source, certificateNo])
   return r.rows[0]
 }
@@ -127,12 +133,13 @@ async function sameOrConflict (q: Queryable, prior: StoredVersion, certificateNo
     recordId: prior.id,
     certificateNo,
     version: prior.version,
-    deliveries: await plannedDeliveries(q, prior.id)
+    deliveries: await plannedDeliveries(q, prior.id),
+    dispatch: []
   }
 }
 
-async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {
-  const r = await q.query<PlannedDelivery>(
-    'SELECT id, target, department, event, status FROM deliveries WHERE record_id = $1 ORDER BY target', [record])
-  return r.rows
+export async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {
+  const r = await q.query<Parameters<typeof toPlanned>[0]>(
+    'SELECT id, target, department, event, status, awaiting FROM deliveries WHERE record_id = $1 ORDER BY target', [record])
+  return r.rows.map(toPlanned)
 }

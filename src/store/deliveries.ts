@@ -16,6 +16,11 @@ export interface ClaimedDelivery {
   sinceFirstAttemptMs: number
   recordData: unknown
   personalEnc: string
+  createdAt: Date
+  /** The notice's corroboration when the attempt starts: what the message tells the department. */
+  corroboration: 'cremation' | 'certificate' | 'cremation+certificate'
+  /** Why the notice was voided, for `notice.voided` messages. */
+  voidReason?: string
 }
 
 export type ClaimResult =
@@ -24,7 +29,19 @@ export type ClaimResult =
   | { kind: 'not-due', dueInMs: number }
   | { kind: 'gone', status: string }
 
-const PENDING = `(status IN ('queued', 'retrying') OR (status = 'delivering' AND lease_until < now()))`
+/** Owed and not waiting for a second source; a held delivery is owed from the end of its hold. */
+const PENDING = `((status IN ('held', 'queued', 'retrying') OR (status = 'delivering' AND lease_until < now())) AND awaiting IS NULL)`
+
+/**
+ * Per (person, department), messages go out in version order (DESIGN §6): a version waits while
+ * an older one for the same target may still be on its way (a correction supersedes older ones
+ * that have not gone out, so this only waits for an attempt in flight).
+ */
+const OLDER_IN_FLIGHT = `EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target
+  AND o.version < d.version AND o.status IN ('held', 'queued', 'retrying', 'delivering'))`
+
+/** How often a delivery waiting for an older version's attempt looks again. */
+const BLOCKED_RECHECK_MS = 1_000
 
 /**
  * Takes a delivery for one attempt, if it is still due: pending, its time come, and not held
@@ -33,15 +50,17 @@ const PENDING = `(status IN ('queued', 'retrying') OR (status = 'delivering' AND
 export async function claimDelivery (db: Db, id: string, leaseMs: number): Promise<ClaimResult> {
   const r = await db.query<{
     id: string, notice_id: string, record_id: string, target: string, department: string, event: string,
-    version: number, attempts: number, since_first_ms: number, data: unknown, personal_enc: string
+    version: number, attempts: number, since_first_ms: number, data: unknown, personal_enc: string,
+    corroboration: ClaimedDelivery['corroboration'], void_reason: string | null, created_at: Date
   }>(`WITH c AS (
-        UPDATE deliveries SET status = 'delivering', attempts = attempts + 1,
+        UPDATE deliveries d SET status = 'delivering', attempts = attempts + 1,
           lease_until = now() + $2 * interval '1 millisecond',
           first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
-        WHERE id = $1 AND next_attempt_at <= now() + interval '1 second' AND ${PENDING}
-        RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at)
-      SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc
-        FROM c JOIN records r ON r.id = c.record_id`, [id, leaseMs])
+        WHERE id = $1 AND next_attempt_at <= now() + interval '1 second' AND ${PENDING} AND NOT ${OLDER_IN_FLIGHT}
+        RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at)
+      SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc,
+             n.corroboration, n.void_reason
+        FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id`, [id, leaseMs])
   const row = r.rows[0]
   if (row !== undefined) {
     return {
@@ -57,16 +76,25 @@ export async function claimDelivery (db: Db, id: string, leaseMs: number): Promi
         attemptNo: row.attempts,
         sinceFirstAttemptMs: Number(row.since_first_ms),
         recordData: row.data,
-        personalEnc: row.personal_enc
+        personalEnc: row.personal_enc,
+        createdAt: row.created_at,
+        corroboration: row.corroboration,
+        ...(row.void_reason !== null ? { voidReason: row.void_reason } : {})
       }
     }
   }
-  const s = await db.query<{ status: string, due_in_ms: number | null }>(
-    `SELECT status, (extract(epoch FROM CASE WHEN status = 'delivering' THEN lease_until ELSE next_attempt_at END - now()) * 1000)::float8 AS due_in_ms
-       FROM deliveries WHERE id = $1`, [id])
+  const s = await db.query<{ status: string, awaiting: string | null, due_in_ms: number | null, blocked: boolean }>(
+    `SELECT status, awaiting, ${OLDER_IN_FLIGHT} AS blocked,
+            (extract(epoch FROM CASE WHEN status = 'delivering' THEN lease_until ELSE next_attempt_at END - now()) * 1000)::float8 AS due_in_ms
+       FROM deliveries d WHERE id = $1`, [id])
   const cur = s.rows[0]
   if (cur === undefined) return { kind: 'gone', status: 'missing' }
-  if (['queued', 'retrying', 'delivering'].includes(cur.status)) return { kind: 'not-due', dueInMs: Math.max(0, Number(cur.due_in_ms ?? 0)) }
+  // Waiting for a second source: nothing is due until it arrives, and its arrival enqueues anew.
+  if (cur.awaiting !== null) return { kind: 'gone', status: `awaiting-${cur.awaiting}` }
+  if (['held', 'queued', 'retrying', 'delivering'].includes(cur.status)) {
+    const due = Math.max(0, Number(cur.due_in_ms ?? 0))
+    return { kind: 'not-due', dueInMs: cur.blocked ? Math.max(due, BLOCKED_RECHECK_MS) : due }
+  }
   return { kind: 'gone', status: cur.status }
 }
 
@@ -103,7 +131,14 @@ export async function finishAttempt (db: Db, a: AttemptRecord): Promise<boolean>
          error, duration_ms, request_digest, response_summary)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)),
      u AS (
-       UPDATE deliveries SET status = $12, lease_until = NULL, last_error = $8,
+       UPDATE deliveries d SET status = CASE
+           -- Overtaken while this attempt was out: a void cancels it, a newer version supersedes it.
+           WHEN $12 = 'retrying' AND d.event <> 'notice.voided'
+             AND EXISTS (SELECT 1 FROM notices n WHERE n.id = d.notice_id AND n.status = 'voided') THEN 'cancelled'
+           WHEN $12 = 'retrying' AND EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id
+             AND o.target = d.target AND o.version > d.version) THEN 'superseded'
+           ELSE $12 END,
+         lease_until = NULL, last_error = $8,
          receipt = coalesce($13::jsonb, receipt),
          next_attempt_at = coalesce(now() + $14::float8 * interval '1 millisecond', next_attempt_at),
          delivered_at = CASE WHEN $12 = 'delivered' THEN $4 ELSE delivered_at END, updated_at = now()

@@ -70,7 +70,7 @@ function messageFor (event: EventType, version: number, extra: { voidReason?: st
   const body = rensheSoapMapping.map(record(), {
     noticeId, version, event, timeZone: 'Asia/Shanghai', countyCode: '430621', corroboration: 'cremation+certificate', ...extra
   })
-  return { deliveryId: `dlv-${version}`, noticeId, version, event, idempotencyKey: `${noticeId}:renshe:${version}`, body }
+  return { deliveryId: `dlv-${version}`, noticeId, version, event, idempotencyKey: `${noticeId}:renshe:${version}`, createdAt: new Date(), body }
 }
 
 async function failureOf (promise: Promise<unknown>): Promise<DeliveryError> {

@@ -35,6 +35,7 @@ const message: OutboundMessage = Object.freeze({
   version: 2,
   event: 'notice.created',
   idempotencyKey: 'ntc-0001:gongan:2',
+  createdAt: new Date('2026-03-12T02:00:00Z'),
   body: { noticeId: 'ntc-0001', name: '张三', idNumber: '11010519491231002X', note: 'ü €' }
 })
 

@@ -49,6 +49,7 @@ const message: OutboundMessage = Object.freeze({
   version: 2,
   event: 'notice.created',
   idempotencyKey: 'ntc-0001:renshe:2',
+  createdAt: new Date('2026-03-12T02:00:00Z'),
   body: Object.freeze({
     stopFrom: '2026-03-10',
     deathDate: '2026-03-10',

@@ -1,0 +1,81 @@
+import type { FileColumn } from '../../mappings/mapping.js'
+import { encodeChars, encodeStrict, type FileEncoding } from './encoding.js'
+
+/** How a department's file is laid out (the target's `sftp.format`, `encoding`, `header`). */
+export interface FileLayout {
+  format: 'csv' | 'fixed-width'
+  encoding: FileEncoding
+  /** A first line of column labels; CSV only (a fixed-width reader counts bytes from line 1). */
+  header: boolean
+}
+
+/** A value that cannot be laid out in the file (other than an unencodable character). */
+export class FileFormatError extends Error {
+  override readonly name = 'FileFormatError'
+
+  constructor (readonly column: string, reason: string) {
+    super(`列“${column}”${reason}`)
+  }
+}
+
+/** Windows line ends: the receiving systems are mostly Windows-era, and RFC 4180 asks for them. */
+const CRLF = Buffer.from('\r\n', 'ascii')
+const SPACE = 0x20
+
+/**
+ * The first line of the file, or undefined when the layout has none. Labels are the
+ * department's own wording, so they too must survive the encoding.
+ */
+export function renderHeader (columns: readonly FileColumn[], layout: FileLayout): Buffer | undefined {
+  if (layout.format !== 'csv' || !layout.header) return undefined
+  const text = columns.map(c => csvField(c.label)).join(',')
+  return Buffer.concat([encodeStrict(text, layout.encoding, '表头'), CRLF])
+}
+
+/**
+ * One data line, CRLF included. Throws UnencodableError or FileFormatError naming the column,
+ * so a batch can leave the one bad row out and still send the others. A key missing from the
+ * row is an empty field (optional data the record does not have).
+ */
+export function renderLine (columns: readonly FileColumn[], row: Readonly<Record<string, string>>, layout: FileLayout): Buffer {
+  if (layout.format === 'csv') {
+    const fields = columns.map(c => encodeStrict(csvField(row[c.key] ?? ''), layout.encoding, c.label))
+    const parts: Buffer[] = []
+    fields.forEach((f, i) => { if (i > 0) parts.push(Buffer.from(',')); parts.push(f) })
+    parts.push(CRLF)
+    return Buffer.concat(parts)
+  }
+  return Buffer.concat([...columns.map(c => fixedWidthField(row[c.key] ?? '', c, layout.encoding)), CRLF])
+}
+
+/** The whole file: the header (if any) then one line per row. */
+export function renderFile (columns: readonly FileColumn[], rows: ReadonlyArray<Readonly<Record<string, string>>>, layout: FileLayout): Buffer {
+  const header = renderHeader(columns, layout)
+  return Buffer.concat([...(header === undefined ? [] : [header]), ...rows.map(r => renderLine(columns, r, layout))])
+}
+
+/**
+ * A CSV field, quoted when it holds a comma, a quote or a line break; quotes doubled.
+ * @see RFC 4180 §2
+ */
+export function csvField (value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
+}
+
+/**
+ * A fixed-width field: exactly `width` bytes in the file's encoding (a GBK 汉字 is 2 bytes),
+ * right-padded with spaces. A value that does not fit is refused, never cut: a shortened ID
+ * number or name could match another person.
+ */
+function fixedWidthField (value: string, column: FileColumn, encoding: FileEncoding): Buffer {
+  // A line break inside a field would shift every following byte of the file.
+  if (/[\r\n]/.test(value)) throw new FileFormatError(column.label, '含有换行符，无法写入定长文件')
+  const out = Buffer.alloc(column.width, SPACE)
+  let used = 0
+  for (const ch of encodeChars(value, encoding, column.label)) {
+    if (used + ch.length > column.width) throw new FileFormatError(column.label, `超出定长 ${column.width} 字节，不能截断`)
+    ch.copy(out, used)
+    used += ch.length
+  }
+  return out
+}

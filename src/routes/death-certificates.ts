@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify'
+import { validateDeathCertificate } from '../domain/validate-death-certificate.js'
+import { rulesViolated, schemaInvalid } from '../errors.js'
+import { ingestDeathCertificate } from '../store/death-certificates.js'
+import { dispatchCommitted } from './dispatch-committed.js'
+
+/**
+ * `POST /v1/death-certificates`: a health institution posts the 《居民死亡医学证明（推断）书》, which
+ * corroborates the cremation record of the same person (DESIGN §6).
+ */
+export async function deathCertificateRoutes (app: FastifyInstance): Promise<void> {
+  app.post('/', async (req, reply) => {
+    const { db, crypto, config } = app.hub
+    const now = app.hub.now?.() ?? new Date()
+    const checked = validateDeathCertificate(req.body, now, { timeZone: config.county.timeZone })
+    if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
+    const cert = checked.value
+    const result = await ingestDeathCertificate(db, crypto, cert, `clinic:${cert.issuer.creditCode}`)
+    await dispatchCommitted(app, result.dispatch, result.noticeId)
+    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, corroboration: result.corroboration, released: result.released.length }, 'death certificate accepted')
+    // The certificate number is an ID number: it is not echoed back.
+    await reply.code(result.outcome === 'created' ? 201 : 200).send({
+      noticeId: result.noticeId,
+      outcome: result.outcome,
+      corroboration: result.corroboration,
+      released: result.released
+    })
+  })
+}

@@ -1,0 +1,116 @@
+import type { TargetConfig } from '../config/schema.js'
+import type { CremationRecord } from '../domain/cremation-record.js'
+import { routeRecord } from '../domain/routing.js'
+import { cremationNotFound, noticeVoided, subjectChanged } from '../errors.js'
+import type { FieldCrypto } from '../security/crypto.js'
+import { appendAudit } from './audit.js'
+import { latestVersion, plannedDeliveries, recordKeys, type IngestResult } from './cremations.js'
+import type { Transaction } from './db.js'
+import type { Db } from './db.js'
+import { insertDeliveries, planRows, toDispatch, type PlannedDelivery } from './delivery-plan.js'
+import { recordId } from './ids.js'
+import { lockNotice, receivedTargets, type LockedNotice } from './notice-lock.js'
+import { splitCremation } from './record-codec.js'
+
+export interface CorrectionResult extends Omit<IngestResult, 'outcome'> {
+  /** `corrected` when a new version was stored; `duplicate` when it equals the newest one. */
+  outcome: 'corrected' | 'duplicate'
+  /** Deliveries of older versions that had not gone out, now never to go out. */
+  superseded: string[]
+}
+
+/**
+ * Stores a correction as the next version (DESIGN §6). Older deliveries that have not gone out
+ * are superseded, so a department only ever sees the newest version; a department that already
+ * has (or may have) an older one gets `notice.updated`; one that has nothing yet gets the newest
+ * version as `notice.created`, still within its hold. The same content again is idempotent.
+ */
+export async function correctCremation (
+  db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string
+): Promise<CorrectionResult> {
+  const { subjectKey, contentHash } = recordKeys(crypto, record)
+  const source = record.funeralHome.code
+  const { certificateNo } = record
+  return await db.transaction(async (tx) => {
+    const first = await latestVersion(tx, source, certificateNo)
+    if (first === undefined) throw cremationNotFound()
+    // Corrections, voids and certificates of one person queue on the notice row; the newest
+    // version is read again once we hold it.
+    const notice = await lockNotice(tx, first.notice_id)
+    const latest = (await latestVersion(tx, source, certificateNo))!
+    if (latest.content_hash === contentHash) {
+      return {
+        outcome: 'duplicate', noticeId: latest.notice_id, recordId: latest.id, certificateNo, version: latest.version,
+        deliveries: await plannedDeliveries(tx, latest.id), dispatch: [], superseded: []
+      }
+    }
+    if (notice.status === 'voided') throw noticeVoided()
+    // A different person is not a correction: departments acted on the first one and must be
+    // told by a void, then the right person reported anew.
+    if (latest.subject_key !== subjectKey) throw subjectChanged()
+
+    const version = notice.version + 1
+    const id = recordId('cremation', source, certificateNo, latest.version + 1)
+    const { personal, data } = splitCremation(record)
+    await tx.query(
+      `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
+       VALUES ($1, 'cremation', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
+      [id, source, certificateNo, latest.version + 1, notice.id, subjectKey, contentHash, crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
+    await tx.query("UPDATE records SET status = 'superseded' WHERE id = $1", [latest.id])
+    const superseded = await supersedeUnsent(tx, notice.id)
+    const planned = await planVersion(tx, notice, id, version, record, targets)
+    await tx.query('UPDATE notices SET version = $2, updated_at = now() WHERE id = $1', [notice.id, version])
+    await appendAudit(tx, [
+      {
+        actor,
+        action: 'record.corrected',
+        entity: `record:${id}`,
+        details: { certificateNo, noticeId: notice.id, version, previous: latest.id, superseded: superseded.map(s => s.id), deliveries: planned.deliveries.map(d => d.id) }
+      },
+      ...superseded.map(s => ({
+        actor, action: 'delivery.superseded', entity: `delivery:${s.id}`, details: { target: s.target, byVersion: version }
+      }))
+    ])
+    return {
+      outcome: 'corrected', noticeId: notice.id, recordId: id, certificateNo, version,
+      deliveries: planned.deliveries, dispatch: planned.dispatch, superseded: superseded.map(s => s.id)
+    }
+  })
+}
+
+/** Deliveries of older versions that have not left the hub: they never will. */
+async function supersedeUnsent (tx: Transaction, notice: string): Promise<Array<{ id: string, target: string }>> {
+  const r = await tx.query<{ id: string, target: string }>(
+    `UPDATE deliveries SET status = 'superseded', lease_until = NULL, updated_at = now()
+      WHERE notice_id = $1 AND status IN ('held', 'queued', 'retrying') AND event <> 'notice.voided'
+      RETURNING id, target`, [notice])
+  return r.rows.sort((a, b) => a.target.localeCompare(b.target))
+}
+
+/**
+ * Who hears of the new version, and how: `updated` for targets that have (or may have) an older
+ * one, `created` for routed targets that have nothing yet, held for what is left of their hold
+ * counted from the first report (a correction does not restart the cooling-off).
+ */
+async function planVersion (
+  tx: Transaction, notice: LockedNotice, record: string, version: number, corrected: CremationRecord, targets: readonly TargetConfig[]
+): Promise<{ deliveries: PlannedDelivery[], dispatch: ReturnType<typeof toDispatch> }> {
+  const received = await receivedTargets(tx, notice.id)
+  const updated = targets.filter(t => t.enabled && received.has(t.code) && t.events.includes('notice.updated'))
+  const created = routeRecord(targets, 'notice.created', { policeStation: corrected.deceased.policeStation?.code })
+    .filter(t => !received.has(t.code))
+  const sinceFirst = await msSinceFirstReport(tx, notice.id)
+  const rows = [
+    ...planRows(notice.id, version, 'notice.updated', updated),
+    ...planRows(notice.id, version, 'notice.created', created, t => t.holdMinutes * 60_000 - sinceFirst)
+  ]
+  const deliveries = await insertDeliveries(tx, notice.id, record, version, rows, notice.corroboration === 'cremation+certificate')
+  return { deliveries, dispatch: toDispatch(deliveries, rows) }
+}
+
+async function msSinceFirstReport (tx: Transaction, notice: string): Promise<number> {
+  const r = await tx.query<{ ms: number }>(
+    `SELECT (extract(epoch FROM now() - min(received_at)) * 1000)::float8 AS ms
+       FROM records WHERE notice_id = $1 AND kind = 'cremation'`, [notice])
+  return Number(r.rows[0]?.ms ?? 0)
+}

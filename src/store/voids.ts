@@ -1,0 +1,87 @@
+import type { TargetConfig } from '../config/schema.js'
+import { ambiguousCertificate, cremationNotFound } from '../errors.js'
+import { appendAudit } from './audit.js'
+import type { Db, Transaction } from './db.js'
+import { insertDeliveries, planRows, toDispatch, type PlannedDelivery } from './delivery-plan.js'
+import { lockNotice, receivedTargets } from './notice-lock.js'
+
+export interface VoidResult {
+  /** `voided` the first time; `duplicate` when the notice was voided already. */
+  outcome: 'voided' | 'duplicate'
+  noticeId: string
+  certificateNo: string
+  version: number
+  reason: string
+  /** Deliveries that had not gone out and now never will. */
+  cancelled: string[]
+  /** `notice.voided` messages to the departments that had (or may have had) the notice. */
+  deliveries: PlannedDelivery[]
+  dispatch: Array<{ id: string, target: string, delayMs: number }>
+}
+
+/**
+ * Withdraws a cremation record (DESIGN §6): a living person reported dead, a wrong identity.
+ * Every delivery that has not gone out is cancelled; every department that already had the
+ * notice gets `notice.voided`, at once (no hold), so it can restore what it stopped. Voiding
+ * again answers like the first time.
+ */
+export async function voidCremation (
+  db: Db, certificateNo: string, funeralHome: string | undefined, reason: string, targets: readonly TargetConfig[], actor: string
+): Promise<VoidResult> {
+  return await db.transaction(async (tx) => {
+    const found = await newestRecord(tx, certificateNo, funeralHome)
+    const notice = await lockNotice(tx, found.notice_id)
+    if (notice.status === 'voided') {
+      return {
+        outcome: 'duplicate', noticeId: notice.id, certificateNo, version: notice.version, reason: notice.voidReason ?? '',
+        cancelled: [], deliveries: await voidMessages(tx, notice.id, notice.version), dispatch: []
+      }
+    }
+    const version = notice.version + 1
+    const cancelled = await tx.query<{ id: string, target: string }>(
+      `UPDATE deliveries SET status = 'cancelled', lease_until = NULL, updated_at = now()
+        WHERE notice_id = $1 AND status IN ('held', 'queued', 'retrying') RETURNING id, target`, [notice.id])
+    const received = await receivedTargets(tx, notice.id)
+    const told = targets.filter(t => t.enabled && received.has(t.code))
+    const rows = planRows(notice.id, version, 'notice.voided', told)
+    const deliveries = await insertDeliveries(tx, notice.id, found.id, version, rows, true)
+    await tx.query("UPDATE records SET status = 'voided' WHERE id = $1", [found.id])
+    await tx.query(
+      `UPDATE notices SET status = 'voided', version = $2, void_reason = $3, voided_at = now(), updated_at = now()
+        WHERE id = $1`, [notice.id, version, reason])
+    const cancelledIds = cancelled.rows.map(c => c.id).sort()
+    await appendAudit(tx, [
+      {
+        actor,
+        action: 'record.voided',
+        entity: `record:${found.id}`,
+        details: { certificateNo, noticeId: notice.id, version, reason, cancelled: cancelledIds, deliveries: deliveries.map(d => d.id) }
+      },
+      ...cancelled.rows.map(c => ({
+        actor, action: 'delivery.cancelled', entity: `delivery:${c.id}`, details: { target: c.target, byVersion: version }
+      }))
+    ])
+    return {
+      outcome: 'voided', noticeId: notice.id, certificateNo, version, reason, cancelled: cancelledIds,
+      deliveries, dispatch: toDispatch(deliveries, rows)
+    }
+  })
+}
+
+async function newestRecord (tx: Transaction, certificateNo: string, funeralHome: string | undefined): Promise<{ id: string, notice_id: string }> {
+  const r = await tx.query<{ id: string, source: string, notice_id: string }>(
+    `SELECT DISTINCT ON (source) id, source, notice_id FROM records
+      WHERE kind = 'cremation' AND document_no = $1 AND ($2::text IS NULL OR source = $2)
+      ORDER BY source, version DESC`, [certificateNo, funeralHome ?? null])
+  if (r.rows.length > 1) throw ambiguousCertificate(r.rows.map(row => row.source))
+  const row = r.rows[0]
+  if (row === undefined) throw cremationNotFound()
+  return row
+}
+
+async function voidMessages (tx: Transaction, notice: string, version: number): Promise<PlannedDelivery[]> {
+  const r = await tx.query<PlannedDelivery>(
+    `SELECT id, target, department, event, status FROM deliveries
+      WHERE notice_id = $1 AND event = 'notice.voided' AND version = $2 ORDER BY target`, [notice, version])
+  return r.rows
+}

@@ -1,0 +1,179 @@
+import { readdir, readFile } from 'node:fs/promises'
+import net from 'node:net'
+import { join } from 'node:path'
+import iconv from 'iconv-lite'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { OutboundMessage } from '../../src/adapters/deliverer.js'
+import { DeliveryError } from '../../src/adapters/delivery-error.js'
+import { createSftpDeliverer } from '../../src/adapters/sftp/sftp-deliverer.js'
+import { uploadFile } from '../../src/adapters/sftp/upload.js'
+import type { SftpTransportConfig, TargetConfig } from '../../src/config/schema.js'
+import { validateCremation } from '../../src/domain/validate-cremation.js'
+import type { FileMapping } from '../../src/mappings/mapping.js'
+import { processDelivery } from '../../src/queues/process-delivery.js'
+import { createFieldCrypto, parseMasterKey } from '../../src/security/crypto.js'
+import { ingestCremation } from '../../src/store/cremations.js'
+import { cremationNow, makeCremation } from '../fixtures/cremation.js'
+import { createTestDb } from '../helpers/databases.js'
+import { startSshd, type TestSshd } from '../helpers/sshd.js'
+
+/** A 残联-like layout; the deliverer only uses `columns` (rows come in the message body). */
+const mapping: FileMapping = {
+  name: 'test-canlian-file',
+  columns: [
+    { key: 'certificateNo', label: '火化证明编号', width: 12 },
+    { key: 'name', label: '姓名', width: 10 },
+    { key: 'stopFrom', label: '停发起始月', width: 6 }
+  ],
+  map: () => ({})
+}
+
+const createdAt = new Date('2026-11-28T04:05:06Z')
+const signal = new AbortController().signal
+
+describe('SFTP delivery to a real OpenSSH server', () => {
+  let sshd: TestSshd
+  beforeAll(async () => { sshd = await startSshd() })
+  afterAll(async () => { await sshd.stop() })
+
+  function sftpConfig (patch: Partial<SftpTransportConfig> = {}): SftpTransportConfig {
+    return {
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKeyPath: sshd.privateKeyPath,
+      hostKeySha256: sshd.hostKeySha256,
+      remoteDir: sshd.remoteDir,
+      mode: 'per-notice',
+      format: 'csv',
+      encoding: 'gbk',
+      header: true,
+      doneFile: false,
+      filePrefix: 'houshi',
+      timeoutMs: 5_000,
+      ...patch
+    }
+  }
+
+  function target (code: string, patch: Partial<SftpTransportConfig> = {}): TargetConfig {
+    return {
+      code, department: 'canlian', name: '县残联', enabled: true, transport: 'sftp', events: ['notice.created'],
+      mapping: mapping.name, sftp: sftpConfig(patch), holdMinutes: 0, requireCorroboration: false, concurrency: 1
+    }
+  }
+
+  const message = (deliveryId: string, name = '欧阳·娜娜'): OutboundMessage => ({
+    deliveryId, noticeId: 'ntc_1', version: 1, event: 'notice.created', idempotencyKey: deliveryId, createdAt,
+    body: { certificateNo: 'HH2026-000001', name, stopFrom: '202612' }
+  })
+
+  async function filesOf (prefix: string): Promise<string[]> {
+    return (await readdir(sshd.remoteDir)).filter(f => f.includes(prefix)).sort()
+  }
+
+  it('lands one file per notice with exactly the expected GBK bytes and no temporary file left', async () => {
+    const deliverer = createSftpDeliverer(target('cl-bytes'), mapping)
+    const receipt = await deliverer.deliver(message('dlv_bytes'), signal)
+    const name = 'houshi_cl-bytes_20261128120506_dlv_bytes.csv'
+    expect(receipt.summary).toContain(name)
+    expect(await filesOf('cl-bytes')).toEqual([name])
+    expect(await readFile(join(sshd.remoteDir, name)))
+      .toEqual(iconv.encode('火化证明编号,姓名,停发起始月\r\nHH2026-000001,欧阳·娜娜,202612\r\n', 'gbk'))
+  })
+
+  it('writes the .ok done-file after the data file when the target asks for it', async () => {
+    const deliverer = createSftpDeliverer(target('cl-done', { doneFile: true }), mapping)
+    await deliverer.deliver(message('dlv_done'), signal)
+    const name = 'houshi_cl-done_20261128120506_dlv_done.csv'
+    expect(await filesOf('cl-done')).toEqual([name, `${name}.ok`])
+  })
+
+  it('rewrites the same file when the same delivery is sent again, so the department sees one file', async () => {
+    const deliverer = createSftpDeliverer(target('cl-twice'), mapping)
+    await deliverer.deliver(message('dlv_twice', '张三'), signal)
+    await deliverer.deliver(message('dlv_twice', '张三'), signal)
+    const files = await filesOf('cl-twice')
+    expect(files).toEqual(['houshi_cl-twice_20261128120506_dlv_twice.csv'])
+    expect(iconv.decode(await readFile(join(sshd.remoteDir, files[0]!)), 'gbk').split('\r\n').filter(Boolean)).toHaveLength(2)
+  })
+
+  it('refuses a name GBK cannot write, for good, without uploading anything or echoing the name', async () => {
+    const deliverer = createSftpDeliverer(target('cl-enc'), mapping)
+    const failure = await deliverer.deliver(message('dlv_enc', '王𠀀'), signal).catch((err: unknown) => err)
+    expect(failure).toBeInstanceOf(DeliveryError)
+    expect(failure).toMatchObject({ retryable: false, errorClass: 'encoding' })
+    expect((failure as Error).message).toContain('姓名')
+    expect((failure as Error).message).not.toContain('王')
+    expect(await filesOf('cl-enc')).toEqual([])
+  })
+
+  it('refuses a server whose host key is not the pinned one, as a retryable problem for ops', async () => {
+    const other = 'SHA256:' + 'A'.repeat(43)
+    const deliverer = createSftpDeliverer(target('cl-hostkey', { hostKeySha256: other }), mapping)
+    await expect(deliverer.deliver(message('dlv_hostkey'), signal)).rejects.toMatchObject({ retryable: true, errorClass: 'sftp-config' })
+    expect(await filesOf('cl-hostkey')).toEqual([])
+  })
+
+  it('reports a missing remote folder as a retryable problem for ops', async () => {
+    await expect(uploadFile(sftpConfig({ remoteDir: join(sshd.remoteDir, 'missing') }), { name: 'x.csv', content: Buffer.from('x') }, signal))
+      .rejects.toMatchObject({ retryable: true, errorClass: 'sftp-config' })
+  })
+
+  it('gives up on a server that accepts the connection but never answers, within the timeout, as retryable', async () => {
+    const silent = net.createServer(() => {})
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    const started = Date.now()
+    try {
+      const { port } = silent.address() as net.AddressInfo
+      await expect(uploadFile(sftpConfig({ port, timeoutMs: 300 }), { name: 'x.csv', content: Buffer.from('x') }, signal))
+        .rejects.toMatchObject({ retryable: true, errorClass: 'timeout' })
+    } finally {
+      silent.close()
+    }
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
+  it('delivers through the worker, naming the file by the stored delivery so a replay rewrites it', async () => {
+    const t = await createTestDb('pglite')
+    try {
+      const crypto = createFieldCrypto(parseMasterKey('e'.repeat(64)), 'k1')
+      const recordMapping: FileMapping = {
+        ...mapping,
+        map: (record) => ({ certificateNo: record.certificateNo, name: record.deceased.name, stopFrom: '202612' })
+      }
+      const config = target('cl-worker')
+      const checked = validateCremation(makeCremation(42), cremationNow)
+      if (!checked.ok) throw new Error('fixture invalid')
+      const ingested = await ingestCremation(t.db, crypto, checked.value, [config], 'test')
+      const deliverer = createSftpDeliverer(config, recordMapping)
+      const deps = {
+        db: t.db, crypto, timeZone: 'Asia/Shanghai', countyCode: '430621', logger: pino({ level: 'silent' }),
+        targets: new Map([[config.code, { config, mapping: recordMapping, deliverer }]])
+      }
+      const id = ingested.deliveries[0]!.id
+      expect(await processDelivery(id, deps)).toEqual({ kind: 'delivered' })
+      // Ops replays it: the department gets the same file again, not a second one.
+      await t.db.query(`UPDATE deliveries SET status = 'queued' WHERE id = $1`, [id])
+      expect(await processDelivery(id, deps)).toEqual({ kind: 'delivered' })
+      const files = await filesOf('cl-worker')
+      expect(files).toHaveLength(1)
+      expect(files[0]).toMatch(new RegExp(`^houshi_cl-worker_\\d{14}_${id}\\.csv$`))
+      const receipt = await t.db.query<{ receipt: { ackId: string } }>('SELECT receipt FROM deliveries WHERE id = $1', [id])
+      expect(receipt.rows[0]!.receipt.ackId).toBe(files[0])
+    } finally {
+      await t.drop()
+    }
+  })
+
+  it('retries when the server is down', async () => {
+    await sshd.kill()
+    try {
+      const deliverer = createSftpDeliverer(target('cl-down'), mapping)
+      await expect(deliverer.deliver(message('dlv_down'), signal)).rejects.toMatchObject({ retryable: true, errorClass: 'network' })
+    } finally {
+      await sshd.start()
+    }
+    expect(await filesOf('cl-down')).toEqual([])
+  })
+})
