@@ -143,9 +143,9 @@ export const TargetSchema = Type.Object({
   route: Type.Optional(TargetRoute),
   /**
    * Cooling-off: deliveries wait this long before they go out, so a wrong report can be voided
-   * before a benefit stops (DESIGN §6). @defaultValue 0
+   * before a benefit stops (DESIGN §6). Fractions are allowed (0.5 = 30 s). @defaultValue 0
    */
-  holdMinutes: Type.Integer({ minimum: 0, maximum: 43_200, default: 0 }),
+  holdMinutes: Type.Number({ minimum: 0, maximum: 43_200, default: 0 }),
   /** Send only once a death certificate corroborates the cremation record. @defaultValue false */
   requireCorroboration: Type.Boolean({ default: false }),
   retry: Type.Optional(RetryPolicy),

@@ -22,6 +22,8 @@ export interface TestHubOptions {
   target?: { timeoutMs?: number, retry?: { baseDelayMs: number, maxDelayMs: number, windowMs: number }, concurrency?: number }
   /** Reconciler schedule; tests usually call `reconcileNow` instead. @defaultValue every hour */
   reconcilerCron?: string
+  /** Per department: more target settings (holdMinutes, requireCorroboration, events…). */
+  overrides?: Record<string, Record<string, unknown>>
   /** More targets as raw config (SOAP, SFTP, feed…), added after the REST departments. */
   extraTargets?: Array<Record<string, unknown>>
   /** Another Redis (e.g. one that does not answer). @defaultValue TEST_REDIS_URL */
@@ -55,7 +57,7 @@ export async function startTestHub (options: TestHubOptions): Promise<TestHub> {
       department: dept,
       name: dept,
       transport: 'rest',
-      events: ['notice.created'],
+      events: ['notice.created', 'notice.updated', 'notice.voided'],
       mapping: MAPPING[dept],
       rest: {
         url: sim.url,
@@ -64,7 +66,8 @@ export async function startTestHub (options: TestHubOptions): Promise<TestHub> {
         signingSecret: SIGNING_SECRET
       },
       retry: options.target?.retry ?? { baseDelayMs: 50, maxDelayMs: 200, windowMs: 60_000 },
-      concurrency: options.target?.concurrency ?? 4
+      concurrency: options.target?.concurrency ?? 4,
+      ...options.overrides?.[dept]
     })), ...(options.extraTargets ?? [])]
   }, {})
 
