@@ -1,0 +1,4 @@
+import { describeConformance } from './adapter-conformance.js'
+import { sftpHarness } from './harnesses/sftp.js'
+
+describeConformance(sftpHarness())

@@ -1,0 +1,4 @@
+import { describeConformance } from './adapter-conformance.js'
+import { soapHarness } from './harnesses/soap.js'
+
+describeConformance(soapHarness())
