@@ -1,8 +1,10 @@
 import { verifySignature } from '../src/security/signature.js'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Behaviour, ReceivedMessage, SimResponse } from './behaviours.js'
 import { alwaysOk } from './behaviours.js'
+import {
+  clientGone, closeSim, countKey, createDelayedAnswers, firstOfEachKey, listenSim, pollUntil, type KeyState
+} from './http-sim.js'
 
 export * from './behaviours.js'
 
@@ -60,8 +62,6 @@ export interface RestDepartmentSim {
   close (): Promise<void>
 }
 
-interface KeyState { n: number, ackId?: string }
-
 export async function startRestDepartment (opts: RestDepartmentOptions): Promise<RestDepartmentSim> {
   const { name, signingSecret } = opts
   const record = opts.record ?? true
@@ -69,7 +69,7 @@ export async function startRestDepartment (opts: RestDepartmentOptions): Promise
   let behaviour = opts.behaviour ?? alwaysOk()
   const received: ReceivedMessage[] = []
   let keys = new Map<string, KeyState>()
-  const pending = new Set<{ timer: NodeJS.Timeout, res: ServerResponse }>()
+  const delayed = createDelayedAnswers()
   let seq = 0
   let acceptedCount = 0
   let uniqueAcceptedCount = 0
@@ -86,9 +86,7 @@ export async function startRestDepartment (opts: RestDepartmentOptions): Promise
     }
     msg.status = r.status
     msg.respondedAt = new Date()
-    // The department has processed the message even if the client stopped waiting: that is
-    // what makes the hub's retry of a timed-out delivery arrive here as a duplicate.
-    msg.clientGone = res.destroyed || res.socket === null || res.socket.destroyed
+    msg.clientGone = clientGone(res)
     if (ok) {
       acceptedCount++
       if (state === undefined) uniqueAcceptedCount++
@@ -117,12 +115,7 @@ export async function startRestDepartment (opts: RestDepartmentOptions): Promise
       if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v
     }
     const idempotencyKey = headers['idempotency-key']
-    let state: KeyState | undefined
-    if (idempotencyKey !== undefined) {
-      state = keys.get(idempotencyKey)
-      if (state === undefined) keys.set(idempotencyKey, state = { n: 0 })
-      state.n++
-    }
+    const state = countKey(keys, idempotencyKey)
     const text = raw.toString('utf8')
     let body: unknown
     let validJson = true
@@ -156,14 +149,7 @@ export async function startRestDepartment (opts: RestDepartmentOptions): Promise
     }
     const delayMs = r.delayMs ?? 0
     if (delayMs <= 0) return answer(msg, res, state, r)
-    const entry = {
-      res,
-      timer: setTimeout(() => {
-        pending.delete(entry)
-        answer(msg, res, state, r)
-      }, delayMs)
-    }
-    pending.add(entry)
+    delayed.schedule(res, delayMs, () => answer(msg, res, state, r))
   }
 
   const server = createServer((req, res) => {
@@ -190,21 +176,8 @@ export async function startRestDepartment (opts: RestDepartmentOptions): Promise
       if (!closed) onRequest(req, res, Buffer.concat(chunks), size > bodyLimit)
     })
   })
-  server.on('clientError', (_err, socket) => socket.destroy())
-  // Longer than any client keep-alive, so an idle socket is never closed under a request.
-  server.keepAliveTimeout = 65_000
-  server.headersTimeout = 66_000
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const { port } = server.address() as AddressInfo
-  const host = opts.host ?? '127.0.0.1'
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${opts.path ?? '/notices'}`
+  const { port, origin } = await listenSim(server, opts)
+  const url = `${origin}${opts.path ?? '/notices'}`
 
   const describe = (): string => {
     if (!record) {
@@ -229,48 +202,19 @@ export async function startRestDepartment (opts: RestDepartmentOptions): Promise
     get uniqueAcceptedCount () { return uniqueAcceptedCount },
     get duplicateCount () { return duplicateCount },
     accepted: () => received.filter(m => m.status !== undefined && m.status >= 200 && m.status < 300),
-    uniqueAccepted () {
-      const seen = new Set<string>()
-      return sim.accepted().filter(m => {
-        if (m.idempotencyKey === undefined) return true
-        if (seen.has(m.idempotencyKey)) return false
-        seen.add(m.idempotencyKey)
-        return true
-      })
-    },
+    uniqueAccepted: () => firstOfEachKey(sim.accepted()),
     setBehaviour (b) { behaviour = b },
     reset () {
       received.length = 0
       keys = new Map()
       seq = acceptedCount = uniqueAcceptedCount = duplicateCount = 0
     },
-    async waitFor (predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs
-      let lastError: unknown
-      for (;;) {
-        try {
-          if (predicate(sim)) return
-        } catch (err) {
-          lastError = err
-        }
-        if (Date.now() >= deadline) break
-        await new Promise(resolve => setTimeout(resolve, 20))
-      }
-      const why = lastError === undefined ? '' : ` (the predicate last threw: ${(lastError as Error).message})`
-      throw new Error(`department sim "${name}" (${url}): condition not met within ${timeoutMs} ms${why}; ${describe()}`)
-    },
+    waitFor: async (predicate, timeoutMs = 10_000) =>
+      await pollUntil(() => predicate(sim), timeoutMs, `department sim "${name}" (${url})`, describe),
     async close () {
       if (closed) return
       closed = true
-      for (const { timer, res } of pending) {
-        clearTimeout(timer)
-        res.destroy()
-      }
-      pending.clear()
-      await new Promise<void>(resolve => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      await closeSim(server, delayed)
     }
   }
   return sim

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import soap from 'soap'
+import {
+  clientGone, closeSim, countKey, createDelayedAnswers, firstOfEachKey, listenSim, pollUntil, type KeyState
+} from './http-sim.js'
 import { soapOk, type SoapBehaviour, type SoapHubHeader, type SoapReceivedMessage, type SoapSimResponse } from './soap-behaviours.js'
 
 export * from './soap-behaviours.js'
@@ -57,8 +59,8 @@ export async function startSoapDepartment (opts: SoapDepartmentOptions): Promise
   const xml = await readFile(opts.wsdlPath ?? 'config/wsdl/renshe-death-notice.wsdl', 'utf8')
   let behaviour = opts.behaviour ?? soapOk()
   const received: SoapReceivedMessage[] = []
-  let keys = new Map<string, { n: number, ackId?: string }>()
-  const pending = new Set<{ timer: NodeJS.Timeout, res: ServerResponse }>()
+  let keys = new Map<string, KeyState>()
+  const delayed = createDelayedAnswers()
   let seq = 0
   let duplicateCount = 0
   let closed = false
@@ -74,8 +76,7 @@ export async function startSoapDepartment (opts: SoapDepartmentOptions): Promise
       deliveryId: text(field(hub, 'deliveryId'))
     }
     const key = header.idempotencyKey
-    const state = key === undefined ? undefined : keys.get(key) ?? { n: 0 }
-    if (key !== undefined && state !== undefined) { keys.set(key, state); state.n++ }
+    const state = countKey(keys, key)
     const msg: SoapReceivedMessage = {
       seq: ++seq,
       at: new Date(),
@@ -103,14 +104,9 @@ export async function startSoapDepartment (opts: SoapDepartmentOptions): Promise
     const delayMs = r.delayMs ?? 0
     if (delayMs <= 0) return answer(msg, res, state, respond(msg, r))
     return await new Promise((resolve, reject) => {
-      const entry = {
-        res,
-        timer: setTimeout(() => {
-          pending.delete(entry)
-          try { resolve(answer(msg, res, state, respond(msg, r))) } catch (fault) { reject(fault) }
-        }, delayMs)
-      }
-      pending.add(entry)
+      delayed.schedule(res, delayMs, () => {
+        try { resolve(answer(msg, res, state, respond(msg, r))) } catch (fault) { reject(fault) }
+      })
     })
   }
 
@@ -126,9 +122,7 @@ export async function startSoapDepartment (opts: SoapDepartmentOptions): Promise
   /** Records the outcome; returns the answer, or throws it when it is a fault (node-soap's way). */
   function answer (msg: SoapReceivedMessage, res: ServerResponse, state: { ackId?: string } | undefined, result: unknown): unknown {
     msg.respondedAt = new Date()
-    // The department has processed the message even if the client stopped waiting: that is
-    // what makes the hub's retry of a timed-out delivery arrive here as a duplicate.
-    msg.clientGone = res.destroyed || res.socket === null || res.socket.destroyed
+    msg.clientGone = clientGone(res)
     if (isFault(result)) {
       msg.outcome = result.Fault.faultcode === 'soap:Server' ? 'server-fault' : msg.authenticated === false ? 'auth-fault' : 'business-fault'
       throw result
@@ -141,16 +135,7 @@ export async function startSoapDepartment (opts: SoapDepartmentOptions): Promise
   }
 
   const server = createServer()
-  server.on('clientError', (_err, socket) => socket.destroy())
-  server.keepAliveTimeout = 65_000
-  server.headersTimeout = 66_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  const { port, origin } = await listenSim(server, opts)
   const services = {
     DeathNoticeService: {
       DeathNoticePort: {
@@ -177,9 +162,7 @@ export async function startSoapDepartment (opts: SoapDepartmentOptions): Promise
     }
     soap.listen(server, options)
   })
-  const { port } = server.address() as AddressInfo
-  const host = opts.host ?? '127.0.0.1'
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`
+  const url = `${origin}${path}`
 
   const describe = (): string => received.length === 0
     ? 'nothing received'
@@ -193,49 +176,19 @@ export async function startSoapDepartment (opts: SoapDepartmentOptions): Promise
     port,
     received,
     get duplicateCount () { return duplicateCount },
-    uniqueAccepted () {
-      const seen = new Set<string>()
-      return received.filter(m => {
-        if (m.outcome !== 'accepted' || m.duplicate) return false
-        if (m.idempotencyKey === undefined) return true
-        if (seen.has(m.idempotencyKey)) return false
-        seen.add(m.idempotencyKey)
-        return true
-      })
-    },
+    uniqueAccepted: () => firstOfEachKey(received.filter(m => m.outcome === 'accepted' && !m.duplicate)),
     setBehaviour (b) { behaviour = b },
     reset () {
       received.length = 0
       keys = new Map()
       seq = duplicateCount = 0
     },
-    async waitFor (predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs
-      let lastError: unknown
-      for (;;) {
-        try {
-          if (predicate(sim)) return
-        } catch (err) {
-          lastError = err
-        }
-        if (Date.now() >= deadline) break
-        await new Promise(resolve => setTimeout(resolve, 20))
-      }
-      const why = lastError === undefined ? '' : ` (the predicate last threw: ${(lastError as Error).message})`
-      throw new Error(`SOAP department sim "${name}" (${url}): condition not met within ${timeoutMs} ms${why}; ${describe()}`)
-    },
+    waitFor: async (predicate, timeoutMs = 10_000) =>
+      await pollUntil(() => predicate(sim), timeoutMs, `SOAP department sim "${name}" (${url})`, describe),
     async close () {
       if (closed) return
       closed = true
-      for (const { timer, res } of pending) {
-        clearTimeout(timer)
-        res.destroy()
-      }
-      pending.clear()
-      await new Promise<void>(resolve => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      await closeSim(server, delayed)
     }
   }
   return sim

@@ -12,12 +12,12 @@ import { DEATH_CIRCUMSTANCE, DEATH_PLACE, GENDER, ID_TYPE } from './codes.js'
 
 /** A code from one of the national tables. `type` + `enum` (not TypeBox's anyOf of literals) so a
  * wrong value is one `enum` error listing what is allowed. */
-function CodeOf<T extends Record<string, string>> (table: T): TUnsafe<keyof T & string> {
+export function CodeOf<T extends Record<string, string>> (table: T): TUnsafe<keyof T & string> {
   return Type.Unsafe<keyof T & string>({ type: 'string', enum: Object.keys(table) })
 }
 
 /** Free text: 1–max characters with at least one that is not whitespace (it is trimmed later). */
-function Text (maxLength: number): TString {
+export function Text (maxLength: number): TString {
   return Type.String({ minLength: 1, maxLength, pattern: '\\S' })
 }
 
@@ -26,7 +26,7 @@ function Text (maxLength: number): TString {
  * time without a zone — ambiguous across systems — is a schema error.
  * @see RFC 3339 §5.6
  */
-const Instant = Type.String({ format: 'date-time' })
+export const Instant = Type.String({ format: 'date-time' })
 const CalendarDate = Type.String({ format: 'date' })
 
 const closed = { additionalProperties: false } as const

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CremationBodySchema, DeceasedSchema } from './cremation-schema.js'
+import { CremationBodySchema, DeceasedSchema, Instant, Text } from './cremation-schema.js'
 import { CREMATION_FIELDS, type FieldDictionary } from './field-labels.js'
 
 /**
@@ -13,9 +13,6 @@ import { CREMATION_FIELDS, type FieldDictionary } from './field-labels.js'
  */
 
 const closed = { additionalProperties: false } as const
-
-/** Free text: 1–max characters with at least one that is not whitespace (it is trimmed later). */
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' })
 
 /** Letters, digits and dashes, half- or full-width, with stray spaces (removed in normalisation);
  * it must start, after spaces and dashes, with a letter or a digit. The leading class and the
@@ -34,7 +31,7 @@ export const DeathCertificateBodySchema = Type.Object({
     creditCode: Text(30),
     name: Text(100)
   }, closed),
-  issuedAt: Type.String({ format: 'date-time' })
+  issuedAt: Instant
 }, closed)
 
 /** The body as posted: shape-checked, not yet normalised (compare `DeathCertificate`). */

@@ -1,5 +1,5 @@
 import type { Deceased } from './cremation-record.js'
-import { carriesCitizenNumber } from './validate-cremation.js'
+import { carriesCitizenNumber } from './check-deceased.js'
 
 /**
  * The normalised identity of a deceased person, the input of the blind index (`subject_key`).

@@ -27,6 +27,29 @@ export function defineFileMapping<const C extends readonly FileColumn[]> (
   })
 }
 
+/**
+ * The columns every department file opens with: which notice, and whose death (the values of
+ * `noticeRowValues`). Widths are bytes in GBK (a 汉字 takes 2).
+ */
+export const NOTICE_LEAD_COLUMNS = [
+  { key: 'noticeId', label: '通知编号', width: 32 },
+  { key: 'version', label: '版本', width: 4 },
+  { key: 'event', label: '事件', width: 16 },
+  { key: 'name', label: '姓名', width: 40 },
+  { key: 'idType', label: '证件类型', width: 2 },
+  { key: 'idNumber', label: '证件号码', width: 18 }
+] as const
+
+/** Dates are `YYYYMMDD`, 8 bytes, in every file the hub writes. */
+export const DEATH_DATE_COLUMN = { key: 'deathDate', label: '死亡日期', width: 8 } as const
+
+/** The columns every department file closes with: the certificate, its corroboration, and why a notice was voided. */
+export const NOTICE_TAIL_COLUMNS = [
+  { key: 'certificateNo', label: '火化证明编号', width: 40 },
+  { key: 'corroboration', label: '佐证', width: 24 },
+  { key: 'voidReason', label: '撤销原因', width: 200 }
+] as const
+
 /** The notice header as file values: which notice, and whose death. No gender: no file needs it. */
 export interface NoticeRowValues {
   noticeId: string

@@ -2,6 +2,7 @@ import type { DeathPlaceCode } from '../domain/codes.js'
 import { localDate } from '../domain/business-date.js'
 import { MappingError, type Mapping } from './mapping.js'
 import { noticeHeader, type NoticeHeader } from './notice-header.js'
+import { deathDates, funeralHomeOf, householdDivisionOf } from './notice-facts.js'
 
 /** 公安 死亡人员户口注销 (DESIGN §2, §6). Identity, death and cremation facts; no informant, no address. */
 export interface GonganNotice extends NoticeHeader {
@@ -30,11 +31,12 @@ export const gonganRestMapping: Mapping<GonganNotice> = {
     const { deceased } = record
     // A household register is keyed by the resident ID number; any other document cannot be matched.
     if (deceased.idType !== '1') throw new MappingError('公安户籍注销需要居民身份证号码')
-    const deathDate = localDate(record.death.time, ctx.timeZone)
+    // The registration is cancelled as of the date of death itself.
+    const { deathDate, stopFrom: effectiveDate } = deathDates(record, ctx, 'death-date')
     return {
       ...noticeHeader(record, ctx),
       idType: '1',
-      ...(deceased.householdDivision !== undefined ? { householdDivision: deceased.householdDivision } : {}),
+      ...householdDivisionOf(record),
       ...(deceased.policeStation !== undefined
         ? { policeStation: { code: deceased.policeStation.code, name: deceased.policeStation.name } }
         : {}),
@@ -42,8 +44,8 @@ export const gonganRestMapping: Mapping<GonganNotice> = {
       deathTime: zonedIsoTime(record.death.time, ctx.timeZone),
       deathPlace: record.death.place,
       cremationDate: localDate(record.cremation.time, ctx.timeZone),
-      funeralHome: { code: record.funeralHome.code, name: record.funeralHome.name },
-      effectiveDate: deathDate,
+      funeralHome: funeralHomeOf(record),
+      effectiveDate,
       cancelWithinWorkingDays: 2
     }
   }

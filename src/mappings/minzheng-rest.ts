@@ -1,6 +1,6 @@
-import { firstDayOfNextMonth, localDate } from '../domain/business-date.js'
 import type { Mapping } from './mapping.js'
 import { noticeHeader, type NoticeHeader } from './notice-header.js'
+import { deathDates, funeralHomeOf, householdDivisionOf } from './notice-facts.js'
 
 /** 民政: 低保/特困供养 and elderly-care benefits stop (DESIGN §2). No informant, no address. */
 export interface MinzhengNotice extends NoticeHeader {
@@ -15,16 +15,10 @@ export interface MinzhengNotice extends NoticeHeader {
 
 export const minzhengRestMapping: Mapping<MinzhengNotice> = {
   name: 'minzheng-rest-v1',
-  map (record, ctx) {
-    const deathDate = localDate(record.death.time, ctx.timeZone)
-    return {
-      ...noticeHeader(record, ctx),
-      ...(record.deceased.householdDivision !== undefined
-        ? { householdDivision: record.deceased.householdDivision }
-        : {}),
-      deathDate,
-      stopFrom: firstDayOfNextMonth(deathDate),
-      funeralHome: { code: record.funeralHome.code, name: record.funeralHome.name }
-    }
-  }
+  map: (record, ctx) => ({
+    ...noticeHeader(record, ctx),
+    ...householdDivisionOf(record),
+    ...deathDates(record, ctx, 'next-month'),
+    funeralHome: funeralHomeOf(record)
+  })
 }

@@ -1,6 +1,6 @@
-import { localDate } from '../domain/business-date.js'
 import type { Mapping } from './mapping.js'
 import { noticeHeader, type NoticeHeader } from './notice-header.js'
+import { deathDates } from './notice-facts.js'
 
 /**
  * 人社: 退休金发放、社会保险缴费、养老保险个人账户划拨终止 (DESIGN §2), delivered over SOAP.
@@ -15,12 +15,8 @@ export interface RensheNotice extends NoticeHeader {
 
 export const rensheSoapMapping: Mapping<RensheNotice> = {
   name: 'renshe-soap-v1',
-  map (record, ctx) {
-    const deathDate = localDate(record.death.time, ctx.timeZone)
-    return {
-      ...noticeHeader(record, ctx),
-      deathDate,
-      stopFrom: deathDate
-    }
-  }
+  map: (record, ctx) => ({
+    ...noticeHeader(record, ctx),
+    ...deathDates(record, ctx, 'death-date')
+  })
 }

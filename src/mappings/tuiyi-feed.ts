@@ -1,6 +1,6 @@
-import { firstDayOfNextMonth, localDate } from '../domain/business-date.js'
 import type { Mapping } from './mapping.js'
 import { noticeHeader, type NoticeHeader } from './notice-header.js'
+import { deathDates, funeralHomeOf } from './notice-facts.js'
 
 /**
  * 退役军人事务局: 优抚对象丧葬补助费和抚恤金待遇终止 (DESIGN §2), read from the pull feed.
@@ -22,13 +22,9 @@ export interface TuiyiNotice extends NoticeHeader {
 
 export const tuiyiFeedMapping: Mapping<TuiyiNotice> = {
   name: 'tuiyi-feed-v1',
-  map (record, ctx) {
-    const deathDate = localDate(record.death.time, ctx.timeZone)
-    return {
-      ...noticeHeader(record, ctx),
-      deathDate,
-      stopFrom: firstDayOfNextMonth(deathDate),
-      funeralHome: { code: record.funeralHome.code, name: record.funeralHome.name }
-    }
-  }
+  map: (record, ctx) => ({
+    ...noticeHeader(record, ctx),
+    ...deathDates(record, ctx, 'next-month'),
+    funeralHome: funeralHomeOf(record)
+  })
 }

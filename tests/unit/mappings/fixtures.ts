@@ -69,6 +69,64 @@ export function diedAt (deathTime: string, overrides: Partial<CremationRecord['d
   })
 }
 
+/** A deceased identified by a passport, not a resident ID card: the record otherwise the full one. */
+export const passportRecord: CremationRecord = diedAt(fullRecord.death.time, { idType: '3', idNumber: 'E12345678' })
+
+/**
+ * The notice header every JSON message starts with, for `fullRecord` under `ctx`, written out
+ * rather than computed so that a change to `noticeHeader` shows in every department's test.
+ */
+export const FULL_HEADER = Object.freeze({
+  noticeId: 'ntc-7f3a',
+  version: 1,
+  event: 'notice.created',
+  certificateNo: 'HH4306262026000123',
+  corroboration: 'cremation',
+  name: '李秀英',
+  idType: '1',
+  idNumber: '11010519491231002X',
+  gender: '2'
+})
+
+/** The header for `bareRecord`: another certificate, another name. */
+export const BARE_HEADER = Object.freeze({ ...FULL_HEADER, certificateNo: 'HH4306262026000124', name: '阿依古丽·买买提' })
+
+/** The header's values in every file row for `fullRecord` under `ctx`: strings, no gender, an empty void reason. */
+export const FULL_ROW_HEADER = Object.freeze({
+  noticeId: 'ntc-7f3a',
+  version: '1',
+  event: 'notice.created',
+  name: '李秀英',
+  idType: '1',
+  idNumber: '11010519491231002X',
+  certificateNo: 'HH4306262026000123',
+  corroboration: 'cremation',
+  voidReason: ''
+})
+
+/** The row header for `bareRecord`. */
+export const BARE_ROW_HEADER = Object.freeze({ ...FULL_ROW_HEADER, certificateNo: 'HH4306262026000124', name: '阿依古丽·买买提' })
+
+/**
+ * The columns every department file opens with, as `[key, label, width in GBK bytes]`, written
+ * out as the departments' layout specifications give them.
+ */
+export const LEAD_COLUMNS = Object.freeze([
+  ['noticeId', '通知编号', 32],
+  ['version', '版本', 4],
+  ['event', '事件', 16],
+  ['name', '姓名', 40],
+  ['idType', '证件类型', 2],
+  ['idNumber', '证件号码', 18]
+] as const)
+
+/** The columns every department file closes with. */
+export const TAIL_COLUMNS = Object.freeze([
+  ['certificateNo', '火化证明编号', 40],
+  ['corroboration', '佐证', 24],
+  ['voidReason', '撤销原因', 200]
+] as const)
+
 /**
  * What no department receives (DESIGN §7, data minimisation): the informant, the household
  * address, the birth date, the medical certificate number, the cremation operator.

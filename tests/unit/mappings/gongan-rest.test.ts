@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { gonganRestMapping, zonedIsoTime } from '../../../src/mappings/gongan-rest.js'
 import { MappingError } from '../../../src/mappings/mapping.js'
-import { bareRecord, ctx, diedAt, fullRecord } from './fixtures.js'
+import { BARE_HEADER, bareRecord, ctx, diedAt, FULL_HEADER, fullRecord, passportRecord } from './fixtures.js'
 
 describe('gongan-rest-v1 (公安 死亡人员户口注销)', () => {
   it('shapes a full record into exactly the expected message', () => {
     expect(gonganRestMapping.map(fullRecord, ctx)).toStrictEqual({
-      noticeId: 'ntc-7f3a',
-      version: 1,
-      event: 'notice.created',
-      certificateNo: 'HH4306262026000123',
-      name: '李秀英',
-      gender: '2',
-      corroboration: 'cremation',
+      ...FULL_HEADER,
       idType: '1',
-      idNumber: '11010519491231002X',
       householdDivision: '430626',
       policeStation: { code: '430626001', name: '城关派出所' },
       deathDate: '2026-03-10',
@@ -29,15 +22,8 @@ describe('gongan-rest-v1 (公安 死亡人员户口注销)', () => {
 
   it('leaves out the household division and police station when the record has none', () => {
     expect(gonganRestMapping.map(bareRecord, ctx)).toStrictEqual({
-      noticeId: 'ntc-7f3a',
-      version: 1,
-      event: 'notice.created',
-      certificateNo: 'HH4306262026000124',
-      name: '阿依古丽·买买提',
-      gender: '2',
-      corroboration: 'cremation',
+      ...BARE_HEADER,
       idType: '1',
-      idNumber: '11010519491231002X',
       deathDate: '2026-03-10',
       deathTime: '2026-03-10T14:15:00+08:00',
       deathPlace: '1',
@@ -63,9 +49,8 @@ describe('gongan-rest-v1 (公安 死亡人员户口注销)', () => {
   })
 
   it('refuses a notice for a deceased without a resident ID card, who cannot be matched to a household register', () => {
-    const passport = diedAt(fullRecord.death.time, { idType: '3', idNumber: 'E12345678' })
-    expect(() => gonganRestMapping.map(passport, ctx)).toThrow(MappingError)
-    expect(() => gonganRestMapping.map(passport, ctx)).toThrow('公安户籍注销需要居民身份证号码')
+    expect(() => gonganRestMapping.map(passportRecord, ctx)).toThrow(MappingError)
+    expect(() => gonganRestMapping.map(passportRecord, ctx)).toThrow('公安户籍注销需要居民身份证号码')
   })
 })
 

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { rensheSoapMapping } from '../../../src/mappings/renshe-soap.js'
-import { bareRecord, ctx, diedAt, fullRecord, VOID_REASON, voidedCtx } from './fixtures.js'
+import { bareRecord, ctx, diedAt, FULL_HEADER, fullRecord, VOID_REASON, voidedCtx } from './fixtures.js'
 
 describe('renshe-soap-v1 (人社 退休金发放、社保缴费、养老个人账户划拨终止)', () => {
   it('shapes a full record into exactly the fields of the WSDL', () => {
     expect(rensheSoapMapping.map(fullRecord, ctx)).toStrictEqual({
-      noticeId: 'ntc-7f3a',
-      version: 1,
-      event: 'notice.created',
-      certificateNo: 'HH4306262026000123',
-      corroboration: 'cremation',
-      name: '李秀英',
-      idType: '1',
-      idNumber: '11010519491231002X',
-      gender: '2',
+      ...FULL_HEADER,
       deathDate: '2026-03-10',
       stopFrom: '2026-03-10'
     })
@@ -21,15 +13,9 @@ describe('renshe-soap-v1 (人社 退休金发放、社保缴费、养老个人�
 
   it('adds only voidReason to those fields when the notice is voided', () => {
     expect(rensheSoapMapping.map(fullRecord, voidedCtx)).toStrictEqual({
-      noticeId: 'ntc-7f3a',
+      ...FULL_HEADER,
       version: 2,
       event: 'notice.voided',
-      certificateNo: 'HH4306262026000123',
-      corroboration: 'cremation',
-      name: '李秀英',
-      idType: '1',
-      idNumber: '11010519491231002X',
-      gender: '2',
       voidReason: VOID_REASON,
       deathDate: '2026-03-10',
       stopFrom: '2026-03-10'
@@ -47,7 +33,7 @@ describe('renshe-soap-v1 (人社 退休金发放、社保缴费、养老个人�
   })
 
   it('still notifies 人社 about a deceased identified by another document', () => {
-    const passport = diedAt(fullRecord.death.time, { idType: '6', idNumber: 'C12345678' })
-    expect(rensheSoapMapping.map(passport, ctx)).toMatchObject({ idType: '6', idNumber: 'C12345678' })
+    const permit = diedAt(fullRecord.death.time, { idType: '6', idNumber: 'C12345678' })
+    expect(rensheSoapMapping.map(permit, ctx)).toMatchObject({ idType: '6', idNumber: 'C12345678' })
   })
 })

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { tuiyiFeedMapping } from '../../../src/mappings/tuiyi-feed.js'
-import { bareRecord, ctx, diedAt, fullRecord } from './fixtures.js'
+import { BARE_HEADER, bareRecord, ctx, diedAt, FULL_HEADER, fullRecord } from './fixtures.js'
 
 describe('tuiyi-feed-v1 (退役军人事务局 优抚抚恤金终止)', () => {
   it('shapes a full record into exactly the expected feed entry', () => {
     expect(tuiyiFeedMapping.map(fullRecord, ctx)).toStrictEqual({
-      noticeId: 'ntc-7f3a',
-      version: 1,
-      event: 'notice.created',
-      certificateNo: 'HH4306262026000123',
-      corroboration: 'cremation',
-      name: '李秀英',
-      idType: '1',
-      idNumber: '11010519491231002X',
-      gender: '2',
+      ...FULL_HEADER,
       deathDate: '2026-03-10',
       stopFrom: '2026-04-01',
       funeralHome: { code: 'BYG430626', name: '平江县殡仪馆' }
@@ -22,15 +14,7 @@ describe('tuiyi-feed-v1 (退役军人事务局 优抚抚恤金终止)', () => {
 
   it('sends the same fields for a record without optional fields', () => {
     expect(tuiyiFeedMapping.map(bareRecord, ctx)).toStrictEqual({
-      noticeId: 'ntc-7f3a',
-      version: 1,
-      event: 'notice.created',
-      certificateNo: 'HH4306262026000124',
-      corroboration: 'cremation',
-      name: '阿依古丽·买买提',
-      idType: '1',
-      idNumber: '11010519491231002X',
-      gender: '2',
+      ...BARE_HEADER,
       deathDate: '2026-03-10',
       stopFrom: '2026-04-01',
       funeralHome: { code: 'BYG430626', name: '平江县殡仪馆' }
