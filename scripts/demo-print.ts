@@ -1,4 +1,7 @@
-import type { ReceivedMessage } from '../sim/rest-department.js'
+import { csvField } from '../src/adapters/sftp/file-format.js'
+import type { FileColumn } from '../src/mappings/index.js'
+import type { Arrival } from './demo-arrivals.js'
+import type { ReceivedFile } from './demo-files.js'
 
 /**
  * Console output of `npm run demo`. Even a demo prints no personal data in full: names and ID
@@ -24,6 +27,11 @@ function width (s: string): number {
   let w = 0
   for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1
   return w
+}
+
+/** `1 file`, `3 files`. */
+export function count (n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }
 
 export function pad (s: string, columns: number): string {
@@ -58,53 +66,52 @@ export function printFieldErrors (errors: readonly FieldErrorLike[]): void {
   for (const e of errors) line(`    ${pad(e.pointer, w)}  ${pad(e.code, c)}  ${e.message}`)
 }
 
-type Body = Record<string, unknown>
+/** One notice as the department got it: which notice, whose (masked), the date it acts on, how it came. */
+export function arrivalLine (a: Arrival): string {
+  const how = a.retried ? yellow(`${a.how} (retried)`) : a.how
+  const reason = a.voidReason !== undefined ? `  撤销原因 “${a.voidReason}”` : ''
+  return `${a.noticeId} ${pad(a.event, 14)} v${a.version}  ${pad(maskName(a.name), 10)} ${maskId(a.idNumber)}  ${a.actionDate}  ${dim(how)}${reason}`
+}
 
-/** Which date the department acts on, whatever its mapping calls it. */
-function actionDate (body: Body): string {
-  if (typeof body.effectiveDate === 'string') return `effectiveDate 生效 ${body.effectiveDate}`
-  if (typeof body.stopFrom === 'string') return `stopFrom 停发 ${body.stopFrom}`
-  return 'no action date'
+/** Field names the department received: what data minimisation left of the record. */
+export function fieldsLine (arrivals: readonly Arrival[]): string {
+  return `fields 字段: ${[...new Set(arrivals.flatMap(a => a.fields))].join(', ')}`
+}
+
+/** A file row with the deceased's name and ID number masked. */
+function maskedRow (row: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...row, ...(row.name !== undefined ? { name: maskName(row.name) } : {}), ...(row.idNumber !== undefined ? { idNumber: maskId(row.idNumber) } : {}) }
 }
 
 /**
- * One department's view: every notice it accepted (first accepted copy per idempotency key),
- * the field names it received (personal values masked), and the HTTP answers per notice.
+ * One received file: its name, then its decoded lines with personal values masked. CSV lines
+ * as written; fixed-width lines with their padding trimmed and `|` between the fields.
  */
-export function printDepartment (title: string, messages: readonly ReceivedMessage[]): void {
-  const byKey = new Map<string, ReceivedMessage[]>()
-  for (const m of messages) {
-    const key = m.idempotencyKey ?? `#${m.seq}`
-    byKey.set(key, [...(byKey.get(key) ?? []), m])
-  }
-  const signatures = messages.every(m => m.signatureValid === true) ? green('all signatures valid 签名全部有效') : red('BAD SIGNATURE')
-  line(`${bold(title)}  ${messages.length} POSTs, ${byKey.size} notices, ${signatures}`)
-  const allFields = [...new Set(messages.flatMap(m => Object.keys(m.body as Body)))]
-  line(`  fields 字段: ${allFields.join(', ')}`)
-  for (const attempts of byKey.values()) {
-    const ok = attempts.find(m => m.status !== undefined && m.status >= 200 && m.status < 300)
-    const body = (ok ?? attempts[attempts.length - 1]!).body as Body
-    const missing = allFields.filter(f => !(f in body))
-    const answers = attempts.map(m => m.status === undefined ? '-' : m.status >= 300 ? yellow(String(m.status)) : String(m.status)).join('→')
-    line(`  ${String(body.noticeId)} ${String(body.event)} v${String(body.version)}  ` +
-      `${pad(maskName(String(body.name)), 8)} ${maskId(String(body.idNumber))}  ${actionDate(body)}  HTTP ${answers}` +
-      (missing.length > 0 ? dim(`  (无 ${missing.join(', ')})`) : ''))
+export function printFile (file: ReceivedFile, columns: readonly FileColumn[], format: 'csv' | 'fixed-width', indent = '    '): void {
+  line(`${indent}${bold(file.name)}  ${file.bytes} bytes${file.doneFile ? ' + .ok done-file' : ''}`)
+  if (file.header !== undefined) line(`${indent}  ${dim(file.header.join(','))}`)
+  for (const row of file.rows) {
+    const masked = maskedRow(row)
+    const values = columns.map(c => masked[c.key] ?? '')
+    line(`${indent}  ${format === 'csv' ? values.map(csvField).join(',') : values.join('|')}`)
   }
 }
 
 export interface DeliveryView {
   target: string
+  event: string
+  version: number
   status: string
   attempts: number
   lastError: string | null
   receipt: unknown
 }
 
-/** `gongan delivered ×1 ack=gongan-1`, with the answers the department gave when it took retries. */
-export function deliveryText (d: DeliveryView, answers: readonly number[]): string {
+/** `gongan-rongjiawan  notice.created v1  delivered attempts=1 ack=gongan-rongjiawan-1`. */
+export function deliveryText (d: DeliveryView): string {
   const status = d.status === 'delivered' ? green(d.status) : red(d.status)
   const ack = (d.receipt as { ackId?: unknown } | null)?.ackId
-  const history = answers.length > 1 ? yellow(` (HTTP ${answers.join('→')}, retried)`) : ''
+  const attempts = d.attempts > 1 ? yellow(`attempts=${d.attempts}`) : `attempts=${d.attempts}`
   const error = d.status !== 'delivered' && d.lastError !== null ? red(` ${d.lastError}`) : ''
-  return `${pad(d.target, 8)} ${status} attempts=${d.attempts}${typeof ack === 'string' ? ` ack=${ack}` : ''}${history}${error}`
+  return `${pad(d.target, 18)} ${pad(d.event, 14)} v${d.version}  ${status} ${attempts}${typeof ack === 'string' ? dim(` ack=${ack}`) : ''}${error}`
 }

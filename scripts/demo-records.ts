@@ -40,13 +40,31 @@ export function demoRecords (now: Date): DemoRecords {
 }
 
 function shifted (r: CremationBody, days: number): CremationBody {
-  const move = (t: string): string => {
-    const local = new Date(Date.parse(t) - days * DAY_MS + 8 * 3_600_000)
-    return local.toISOString().replace(/\.\d{3}Z$/, '+08:00')
-  }
+  const move = (t: string): string => beijingTime(Date.parse(t) - days * DAY_MS)
   const copy = structuredClone(r)
   copy.death.time = move(r.death.time)
   copy.cremation.time = move(r.cremation.time)
   copy.issuedAt = move(r.issuedAt)
   return copy
+}
+
+/** The void the demo sends: no ID number in it (the hub refuses one), since every department reads it. */
+export const DEMO_VOID_REASON = '殡仪馆录入错误，经核实逝者身份有误，撤回此通知'
+
+const CORRECTION_SHIFT_MS = 8.5 * 3_600_000
+
+/**
+ * The correction the demo sends (`PUT`): the family says the death was the evening before
+ * (06:40 → 22:10 the previous day), so the date of death, and the dates that follow from it,
+ * change for every department.
+ */
+export function demoCorrection (r: CremationBody): CremationBody {
+  const copy = structuredClone(r)
+  copy.death.time = beijingTime(Date.parse(r.death.time) - CORRECTION_SHIFT_MS)
+  return copy
+}
+
+/** `2026-11-19T22:10:00+08:00`: the form funeral homes send. */
+function beijingTime (ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00')
 }

@@ -51,20 +51,36 @@ export async function freshDatabaseDir (): Promise<void> {
   await mkdir(DEMO_DIR, { recursive: true })
 }
 
+/** The demo's batch files are written every two seconds, not once a day at 18:00. */
+export const DEMO_BATCH_CRON = '*/2 * * * * *'
+/** Retries after a fraction of a second, so 医保's failed first try is retried within the demo. */
+export const DEMO_RETRY = { baseDelayMs: 300, maxDelayMs: 1_000, windowMs: 600_000 }
+export const SFTP_DIR = join(DEMO_DIR, 'sftp')
+
 /**
  * The sample county config (config/hub.yaml) with the demo's environment, then the few settings
  * the environment cannot override: the embedded database directory, the Redis key prefix, and
- * never a DATABASE_URL. Both steps validate, exactly as the hub does at boot.
+ * never a DATABASE_URL; the simulators' SFTP ports (a number in the file), a batch cron of
+ * seconds and short retry delays. Both steps validate, exactly as the hub does at boot.
+ * @param sftpPorts the SFTP server's port per target code
  */
-export function demoConfig (env: ConfigEnv): Readonly<HubConfig> {
+export function demoConfig (env: ConfigEnv, sftpPorts: Readonly<Record<string, number>>): Readonly<HubConfig> {
   const fromFile = loadConfigFile(CONFIG_FILE, env)
   const copy = structuredClone(fromFile) as HubConfig
   const { url: _ignored, ...database } = copy.database
+  const targets = copy.targets.map(t => {
+    const port = sftpPorts[t.code]
+    const sftp = t.sftp === undefined
+      ? undefined
+      : { ...t.sftp, ...(port !== undefined ? { port } : {}), ...(t.sftp.mode === 'batch' ? { batchCron: DEMO_BATCH_CRON } : {}) }
+    return { ...t, retry: DEMO_RETRY, ...(sftp !== undefined ? { sftp } : {}) }
+  })
   return resolveConfig({
     ...copy,
     database: { ...database, dataDir: PGLITE_DIR },
     redis: { ...copy.redis, prefix: REDIS_PREFIX },
-    log: { level: 'info' }
+    log: { level: 'info' },
+    targets
   }, {}, `${shown(CONFIG_FILE)} + demo overrides`)
 }
 

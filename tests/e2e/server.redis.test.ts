@@ -84,11 +84,24 @@ describe('the hub process', () => {
   })
 })
 
+/**
+ * Every ${NAME} of config/hub.yaml: the REST departments at `url`; SOAP and SFTP at closed
+ * loopback ports (their deliveries just retry), and a feed nobody pulls.
+ */
 function sampleEnv (url: string, _sim?: RestDepartmentSim): Record<string, string> {
-  const env: Record<string, string> = {}
+  const env: Record<string, string> = { GONGAN_RONGJIAWAN_URL: url, GONGAN_TOKEN: 't', YIBAO_PASSWORD: 'p', MINZHENG_TOKEN: 't' }
   for (const d of ['GONGAN', 'YIBAO', 'MINZHENG']) {
     env[`${d}_URL`] = url
     env[`${d}_SIGNING_SECRET`] = 'e2e-signing-secret-0123456789'
   }
-  return { ...env, GONGAN_TOKEN: 't', YIBAO_PASSWORD: 'p', MINZHENG_TOKEN: 't' }
+  for (const d of ['GONGJIJIN', 'CANLIAN']) {
+    env[`${d}_SFTP_HOST`] = '127.0.0.1'
+    env[`${d}_SFTP_KEY_FILE`] = '/nonexistent/houshi-e2e-key'
+    env[`${d}_SFTP_HOST_KEY`] = `SHA256:${'A'.repeat(43)}`
+  }
+  return {
+    ...env,
+    RENSHE_SOAP_URL: 'http://127.0.0.1:1/houshi/services/DeathNoticeService', RENSHE_SOAP_USERNAME: 'houshi', RENSHE_SOAP_PASSWORD: 'p',
+    TUIYI_FEED_TOKEN: 'e2e-feed-token-0123456789'
+  }
 }

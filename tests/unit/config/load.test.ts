@@ -4,10 +4,18 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfigFile, resolveConfig } from '../../../src/config/load.js'
 
+/** Every ${NAME} that config/hub.yaml refers to. */
 const SAMPLE_ENV = {
-  GONGAN_URL: 'http://127.0.0.1:9101/notices', GONGAN_TOKEN: 't', GONGAN_SIGNING_SECRET: 'gongan-secret-0123456789',
+  GONGAN_RONGJIAWAN_URL: 'http://127.0.0.1:9101/rongjiawan/notices', GONGAN_URL: 'http://127.0.0.1:9101/huzheng/notices',
+  GONGAN_TOKEN: 't', GONGAN_SIGNING_SECRET: 'gongan-secret-0123456789',
+  RENSHE_SOAP_URL: 'http://127.0.0.1:9104/houshi/services/DeathNoticeService', RENSHE_SOAP_USERNAME: 'houshi', RENSHE_SOAP_PASSWORD: 'p',
   YIBAO_URL: 'http://127.0.0.1:9102/notices', YIBAO_PASSWORD: 'p', YIBAO_SIGNING_SECRET: 'yibao-secret-0123456789',
-  MINZHENG_URL: 'http://127.0.0.1:9103/notices', MINZHENG_TOKEN: 't', MINZHENG_SIGNING_SECRET: 'minzheng-secret-0123456789'
+  GONGJIJIN_SFTP_HOST: 'sftp.gjj.example', GONGJIJIN_SFTP_KEY_FILE: '/etc/houshi/ssh/gongjijin_ed25519',
+  GONGJIJIN_SFTP_HOST_KEY: `SHA256:${'G'.repeat(43)}`,
+  MINZHENG_URL: 'http://127.0.0.1:9103/notices', MINZHENG_TOKEN: 't', MINZHENG_SIGNING_SECRET: 'minzheng-secret-0123456789',
+  CANLIAN_SFTP_HOST: 'sftp.cl.example', CANLIAN_SFTP_KEY_FILE: '/etc/houshi/ssh/canlian_ed25519',
+  CANLIAN_SFTP_HOST_KEY: `SHA256:${'C'.repeat(43)}`,
+  TUIYI_FEED_TOKEN: 'tuiyi-feed-token-0123456789'
 }
 
 function issuesOf (fn: () => unknown): Array<{ path: string, reason: string }> {
@@ -30,12 +38,43 @@ const minimal = (patch: Record<string, unknown> = {}): Record<string, unknown> =
 })
 
 describe('loading the configuration', () => {
-  it('loads the sample county config with the seven departments, three of them enabled over REST', () => {
+  it('loads the sample county config with all seven departments enabled, each over its own transport', () => {
     const config = loadConfigFile('config/hub.yaml', SAMPLE_ENV)
-    expect(config.targets.map(t => t.department)).toEqual(['gongan', 'yibao', 'minzheng', 'renshe', 'gongjijin', 'canlian', 'tuiyi'])
-    expect(config.targets.filter(t => t.enabled).map(t => t.code)).toEqual(['gongan', 'yibao', 'minzheng'])
-    expect(config.targets[0]!.rest!.url).toBe(SAMPLE_ENV.GONGAN_URL)
+    expect(config.targets.every(t => t.enabled)).toBe(true)
+    expect(config.targets.map(t => [t.code, t.department, t.transport])).toEqual([
+      ['gongan-rongjiawan', 'gongan', 'rest'],
+      ['gongan', 'gongan', 'rest'],
+      ['renshe', 'renshe', 'soap'],
+      ['yibao', 'yibao', 'rest'],
+      ['gongjijin', 'gongjijin', 'sftp'],
+      ['minzheng', 'minzheng', 'rest'],
+      ['canlian', 'canlian', 'sftp'],
+      ['tuiyi', 'tuiyi', 'feed']
+    ])
+    for (const t of config.targets) expect(t.events).toEqual(['notice.created', 'notice.updated', 'notice.voided'])
+    expect(config.targets[0]!.rest!.url).toBe(SAMPLE_ENV.GONGAN_RONGJIAWAN_URL)
     expect(Object.isFrozen(config.targets[0])).toBe(true)
+  })
+
+  it('routes 公安 per 派出所, with the county 户政 desk as the one default target', () => {
+    const gongan = loadConfigFile('config/hub.yaml', SAMPLE_ENV).targets.filter(t => t.department === 'gongan')
+    expect(gongan.map(t => t.route)).toEqual([{ policeStations: ['430621001'], default: false }, { default: true }])
+  })
+
+  it('takes every secret and address of the other transports from the environment', () => {
+    const byCode = new Map(loadConfigFile('config/hub.yaml', SAMPLE_ENV).targets.map(t => [t.code, t]))
+    expect(byCode.get('renshe')!.soap).toMatchObject({
+      wsdl: 'config/wsdl/renshe-death-notice.wsdl', endpoint: SAMPLE_ENV.RENSHE_SOAP_URL, operation: 'ReceiveDeathNotice',
+      security: { username: 'houshi', password: 'p', passwordType: 'PasswordDigest' }
+    })
+    expect(byCode.get('gongjijin')!.sftp).toMatchObject({
+      host: SAMPLE_ENV.GONGJIJIN_SFTP_HOST, privateKeyPath: SAMPLE_ENV.GONGJIJIN_SFTP_KEY_FILE, hostKeySha256: SAMPLE_ENV.GONGJIJIN_SFTP_HOST_KEY,
+      mode: 'batch', batchCron: '0 0 18 * * *', format: 'csv', encoding: 'gbk', doneFile: true
+    })
+    expect(byCode.get('canlian')!.sftp).toMatchObject({
+      host: SAMPLE_ENV.CANLIAN_SFTP_HOST, hostKeySha256: SAMPLE_ENV.CANLIAN_SFTP_HOST_KEY, mode: 'per-notice', format: 'fixed-width', encoding: 'gbk'
+    })
+    expect(byCode.get('tuiyi')!.feed).toEqual({ token: SAMPLE_ENV.TUIYI_FEED_TOKEN, maxPage: 500 })
   })
 
   it('fills defaults and lets the environment override port, Redis, database and master key', () => {
@@ -78,7 +117,7 @@ describe('loading the configuration', () => {
 
   it('says which environment variable a ${NAME} reference is missing', () => {
     const issues = issuesOf(() => loadConfigFile('config/hub.yaml', { ...SAMPLE_ENV, YIBAO_PASSWORD: undefined }))
-    expect(issues).toEqual([{ path: '/targets/1/rest/auth/password', reason: '环境变量 YIBAO_PASSWORD 未设置' }])
+    expect(issues).toEqual([{ path: '/targets/3/rest/auth/password', reason: '环境变量 YIBAO_PASSWORD 未设置' }])
   })
 
   it('reports a file that cannot be read or parsed', () => {
