@@ -75,6 +75,12 @@ const SftpTransport = Type.Object({
    * When set, any other host key is refused.
    */
   hostKeySha256: Type.Optional(Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}=?$' })),
+  /**
+   * Accept whatever host key the server shows (no `hostKeySha256`): names and ID numbers would go
+   * to whoever answers at that address. For a first connection on a trusted network only; the
+   * hub refuses an SFTP target with neither.
+   */
+  insecureAcceptAnyHostKey: Type.Optional(Type.Boolean()),
   /** Remote folder the files land in. */
   remoteDir: Type.String({ minLength: 1 }),
   /** One file per notice, or one file per node-cron tick with every notice due. */

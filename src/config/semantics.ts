@@ -39,6 +39,9 @@ function transportIssues (t: TargetConfig, at: string): Issue[] {
     if (mapping !== undefined && !isFileMapping(mapping)) {
       issues.push({ path: `${at}/mapping`, reason: `映射 ${t.mapping} 不是文件格式，不能用于 SFTP` })
     }
+    if (t.sftp?.hostKeySha256 === undefined && t.sftp?.insecureAcceptAnyHostKey !== true) {
+      issues.push({ path: `${at}/sftp/hostKeySha256`, reason: '请设置服务器主机密钥指纹（ssh-keygen -lf 输出的 SHA256:…），否则个人信息可能发往冒充的服务器' })
+    }
     const batchCron = t.sftp?.batchCron
     if (t.sftp?.mode === 'batch' && batchCron === undefined) {
       issues.push({ path: `${at}/sftp/batchCron`, reason: '批量文件模式需要 batchCron（node-cron 表达式）' })
@@ -80,14 +83,23 @@ function routeIssues (targets: readonly TargetConfig[]): Issue[] {
   return issues
 }
 
-/** `GET /v1/feeds/:department` names a department, so each department has at most one feed. */
+/**
+ * `GET /v1/feeds/:department` names a department, so each department has at most one feed; and
+ * a token opens one feed only, or a department could read another's.
+ */
 function feedIssues (targets: readonly TargetConfig[]): Issue[] {
   const issues: Issue[] = []
   const seen = new Set<string>()
+  const tokens = new Map<string, string>()
   targets.forEach((t, i) => {
     if (!t.enabled || t.transport !== 'feed') return
     if (seen.has(t.department)) issues.push({ path: `/targets/${i}/department`, reason: `部门 ${t.department} 已有一个拉取目标` })
     seen.add(t.department)
+    const token = t.feed?.token
+    if (token === undefined) return
+    const owner = tokens.get(token)
+    if (owner !== undefined) issues.push({ path: `/targets/${i}/feed/token`, reason: `与目标 ${owner} 的令牌相同：每个部门须有自己的令牌` })
+    tokens.set(token, t.code)
   })
   return issues
 }

@@ -1,4 +1,6 @@
+import iconv from 'iconv-lite'
 import type { FieldError, Validated } from './field-error.js'
+import { toHalfWidth } from './text.js'
 
 /** `POST /v1/cremations/:certificateNo/void`: why the record is withdrawn. */
 export interface VoidRequest {
@@ -7,11 +9,14 @@ export interface VoidRequest {
   funeralHome?: string
 }
 
-const MAX_REASON = 200
+/** Fits every department file: 100 汉字 are 200 bytes in GBK. */
+const MAX_REASON = 100
 // Control characters other than ordinary spaces would reach department systems and files.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u
-// The reason travels to every department and into the audit trail: it must not carry an ID number.
-const ID_NUMBER_LIKE = /\d{15}|\d{17}[\dXx]/u
+// The reason travels to every department and into the audit trail: it must not carry an ID
+// number or a mobile number, however it is written (full-width digits, spaces, hyphens).
+const ID_NUMBER_LIKE = /\d{15}|\d{17}[\dX]/u
+const MOBILE_LIKE = /1[3-9]\d{9}/u
 
 /** Checks a void request; every failing field at once, like the records themselves. */
 export function validateVoidRequest (body: unknown): Validated<VoidRequest> {
@@ -36,9 +41,21 @@ export function validateVoidRequest (body: unknown): Validated<VoidRequest> {
   const text = (reason as string).trim().replace(/\s+/gu, ' ')
   if (text.length < 2 || text.length > MAX_REASON || CONTROL.test(text)) {
     errors.push({ pointer: '/reason', code: 'HUB_ERR_VOID_REASON', message: `作废原因须为 2–${MAX_REASON} 个字符，且不含控制字符` })
-  } else if (ID_NUMBER_LIKE.test(text)) {
-    errors.push({ pointer: '/reason', code: 'HUB_ERR_VOID_REASON_PERSONAL', message: '作废原因会发给各部门并写入审计记录，不得包含证件号码' })
+  } else if (containsPersonalNumber(text)) {
+    errors.push({ pointer: '/reason', code: 'HUB_ERR_VOID_REASON_PERSONAL', message: '作废原因会发给各部门并写入审计记录，不得包含证件号码或手机号码' })
+  } else if (!gbkCanCarry(text)) {
+    // 公积金 and 残联 read GBK files: a character GBK lacks would stop the void reaching them.
+    errors.push({ pointer: '/reason', code: 'HUB_ERR_VOID_REASON_CHARACTERS', message: '作废原因含有 GBK 无法表示的字符（如表情符号、生僻字），请改用常用汉字' })
   }
   if (errors.length > 0) return { ok: false, kind: 'rule', errors }
   return { ok: true, value: { reason: text, ...(typeof funeralHome === 'string' ? { funeralHome: funeralHome.trim() } : {}) } }
+}
+
+function containsPersonalNumber (text: string): boolean {
+  const digits = toHalfWidth(text).toUpperCase().replace(/[\s\-_.·,，、]/gu, '')
+  return ID_NUMBER_LIKE.test(digits) || MOBILE_LIKE.test(digits)
+}
+
+function gbkCanCarry (text: string): boolean {
+  return iconv.decode(iconv.encode(text, 'gbk'), 'gbk') === text
 }

@@ -15,6 +15,7 @@ import { claimNewBatch, leaseOpenBatch, settleBatch, type BatchMember, type Leas
 import { joinCremation, type CremationData, type CremationPersonal } from '../store/record-codec.js'
 import { backoffDelay, DEFAULT_RETRY } from './backoff.js'
 import { mappingContext } from '../mappings/context.js'
+import { retireOvertaken } from '../store/overtaken.js'
 import { deliveryMode } from './delivery-mode.js'
 import type { Schedules } from './schedules.js'
 import { settlesWithin } from './settles-within.js'
@@ -66,6 +67,8 @@ export async function runSftpBatch (deps: SftpBatchDeps, now: Date = new Date())
   const leaseMs = sftp.timeoutMs + LEASE_MARGIN_MS
   let total: SftpBatchResult = { delivered: 0, dead: 0 }
 
+  // Voided or superseded since they were queued (or since a failed batch try): never written.
+  await retireOvertaken(deps.db, { target: deps.target.code }, 'sftp-batch')
   const open = await leaseOpenBatch(deps.db, deps.target.code, leaseMs)
   if (open.kind === 'waiting') return { ...total, waitingMs: open.inMs }
   if (open.kind === 'leased') {

@@ -60,12 +60,12 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
   })
 
   app.post<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo/void', async (req) => {
-    const { db, targets } = app.hub
+    const { db } = app.hub
     const certificateNo = pathCertificateNo(req.params.certificateNo)
     const request = orThrow(validateVoidRequest(req.body)).value
     const funeralHome = request.funeralHome ?? queryFuneralHome(req.query.funeralHome)
     const actor = funeralHome !== undefined ? `funeral-home:${funeralHome}` : 'funeral-home'
-    const result = await voidCremation(db, certificateNo, funeralHome, request.reason, targets, actor)
+    const result = await voidCremation(db, certificateNo, funeralHome, request.reason, actor)
     await dispatchCommitted(app, result.dispatch, result.noticeId)
     req.log.info({ noticeId: result.noticeId, outcome: result.outcome, cancelled: result.cancelled.length, told: result.deliveries.length }, 'cremation record voided')
     return {

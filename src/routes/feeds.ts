@@ -156,9 +156,9 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
   if (blocked && messages.length === 0) throw feedUnavailable()
   // Only positions actually read count as served: an `after` beyond the feed must not let a
   // later ack reach past what the department has seen.
-  if (scanned > after) await markFeedServed(hub.db, target.code, messages.map(m => m.deliveryId), scanned, now)
+  const served = scanned > after ? await markFeedServed(hub.db, target.code, messages.map(m => m.deliveryId), scanned, now) : new Set<string>()
   hasMore ||= await hasUnplacedMessages(hub.db, target.code)
-  return { messages, nextCursor: scanned, hasMore }
+  return { messages: messages.filter(m => served.has(m.deliveryId)), nextCursor: scanned, hasMore }
 }
 
 type Built =

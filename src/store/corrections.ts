@@ -96,13 +96,18 @@ async function planVersion (
   tx: Transaction, notice: LockedNotice, record: string, version: number, corrected: CremationRecord, targets: readonly TargetConfig[]
 ): Promise<{ deliveries: PlannedDelivery[], dispatch: ReturnType<typeof toDispatch> }> {
   const received = await receivedTargets(tx, notice.id)
-  const updated = targets.filter(t => t.enabled && received.has(t.code) && t.events.includes('notice.updated'))
+  const configured = new Map(targets.map(t => [t.code, t]))
+  // A department that may have acted on an older version hears of the new one, unless its
+  // target says it takes no updates; a disabled or removed target's update waits for ops.
+  const updated = [...received.values()]
+    .filter(r => configured.get(r.target)?.events.includes('notice.updated') ?? true)
+    .map(r => configured.get(r.target) ?? { code: r.target, department: r.department })
   const created = routeRecord(targets, 'notice.created', { policeStation: corrected.deceased.policeStation?.code })
     .filter(t => !received.has(t.code))
   const sinceFirst = await msSinceFirstReport(tx, notice.id)
   const rows = [
     ...planRows(notice.id, version, 'notice.updated', updated),
-    ...planRows(notice.id, version, 'notice.created', created, t => t.holdMinutes * 60_000 - sinceFirst)
+    ...planRows(notice.id, version, 'notice.created', created, t => (t.holdMinutes ?? 0) * 60_000 - sinceFirst)
   ]
   const deliveries = await insertDeliveries(tx, notice.id, record, version, rows, notice.corroboration === 'cremation+certificate')
   return { deliveries, dispatch: toDispatch(deliveries, rows) }

@@ -1,4 +1,4 @@
-import type { Db } from './db.js'
+import type { Db, Queryable } from './db.js'
 
 export interface DeliveryStatus {
   id: string
@@ -78,6 +78,14 @@ export type StatusLookup =
  * data. Certificate numbers are unique per funeral home, so `funeralHome` picks one when needed.
  */
 export async function getCremationStatus (db: Db, certificateNo: string, funeralHome?: string): Promise<StatusLookup> {
+  // One snapshot: a correction committing between the look-ups must not mix two versions.
+  return await db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
+    return await statusIn(tx, certificateNo, funeralHome)
+  })
+}
+
+async function statusIn (db: Queryable, certificateNo: string, funeralHome?: string): Promise<StatusLookup> {
   const rec = await db.query<{ id: string, source: string, notice_id: string, version: number, status: string, received_at: Date }>(
     `SELECT DISTINCT ON (source) id, source, notice_id, version, status, received_at FROM records
       WHERE kind = 'cremation' AND document_no = $1 AND ($2::text IS NULL OR source = $2)

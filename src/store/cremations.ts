@@ -8,6 +8,7 @@ import type { Db, Queryable } from './db.js'
 import { planRows, toDispatch, toPlanned, type DeliveryRow, type PlannedDelivery } from './delivery-plan.js'
 import { noticeId, recordId } from './ids.js'
 import { splitCremation } from './record-codec.js'
+import { reportAfterVoid } from './report-after-void.js'
 
 export type { PlannedDelivery } from './delivery-plan.js'
 
@@ -28,7 +29,8 @@ const UNIQUE_VIOLATION = '23505'
 /**
  * Stores a validated cremation record with its notice, planned deliveries and audit event,
  * atomically. The same record again returns the first answer; the same certificate number with
- * other content, or another certificate for the same person, is a conflict.
+ * other content, or another certificate for a person whose report stands, is a conflict (after
+ * a void, the person may be reported again under another certificate).
  */
 export async function ingestCremation (
   db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string
@@ -38,19 +40,24 @@ export async function ingestCremation (
   // Most records are new: one statement stores them. When it stores nothing, find out why.
   // A second pass covers a concurrent insert that rolled back between our two statements.
   for (let pass = 0; pass < 2; pass++) {
-    const created = await insertFirstVersion(db, crypto, record, targets, actor, subjectKey, contentHash)
-      .catch((err: unknown) => {
-        // Lost a race on a unique key: the look-ups below see the winner's commit.
-        if ((err as { code?: string }).code === UNIQUE_VIOLATION) return undefined
-        throw err
-      })
+    const created = await insertFirstVersion(db, crypto, record, targets, actor, subjectKey, contentHash).catch(lostRace)
     if (created !== undefined) return created
     const prior = await latestVersion(db, record.funeralHome.code, certificateNo)
     if (prior !== undefined) return await sameOrConflict(db, prior, certificateNo, contentHash)
+    const again = await reportAfterVoid(db, crypto, record, targets, actor, { subjectKey, contentHash }).catch(lostRace)
+    if (again !== undefined) return again
     const known = await db.query('SELECT 1 FROM notices WHERE subject_key = $1', [subjectKey])
-    if (known.rowCount > 0) throw subjectConflict()
+    // Another certificate for this person: a conflict, unless it is this very record, stored by
+    // a concurrent request since our look-up (the second pass then answers it as a duplicate).
+    if (known.rowCount > 0 && pass > 0) throw subjectConflict()
   }
   throw new Error(`ingest of ${certificateNo} kept racing with concurrent writers`)
+}
+
+/** Lost a race on a unique key: nothing stored, and the look-ups that follow see the winner's commit. */
+function lostRace (err: unknown): undefined {
+  if ((err as { code?: string }).code === UNIQUE_VIOLATION) return undefined
+  throw err
 }
 
 /** The person's blind index, and the hash that tells a resubmission from other content. */

@@ -1,5 +1,6 @@
 import type { AuditEvent } from './audit.js'
 import type { Db } from './db.js'
+import { OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
 
 /** A delivery this worker now holds, with the stored record it carries. */
 export interface ClaimedDelivery {
@@ -57,6 +58,7 @@ export async function claimDelivery (db: Db, id: string, leaseMs: number): Promi
           lease_until = now() + $2 * interval '1 millisecond',
           first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
         WHERE id = $1 AND next_attempt_at <= now() + interval '1 second' AND ${PENDING} AND NOT ${OLDER_IN_FLIGHT}
+          AND NOT ${OVERTAKEN}
         RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at)
       SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc,
              n.corroboration, n.void_reason
@@ -83,14 +85,19 @@ export async function claimDelivery (db: Db, id: string, leaseMs: number): Promi
       }
     }
   }
-  const s = await db.query<{ status: string, awaiting: string | null, due_in_ms: number | null, blocked: boolean }>(
-    `SELECT status, awaiting, ${OLDER_IN_FLIGHT} AS blocked,
+  const s = await db.query<{ status: string, awaiting: string | null, due_in_ms: number | null, blocked: boolean, overtaken: boolean }>(
+    `SELECT status, awaiting, ${OLDER_IN_FLIGHT} AS blocked, ${OVERTAKEN} AS overtaken,
             (extract(epoch FROM CASE WHEN status = 'delivering' THEN lease_until ELSE next_attempt_at END - now()) * 1000)::float8 AS due_in_ms
        FROM deliveries d WHERE id = $1`, [id])
   const cur = s.rows[0]
   if (cur === undefined) return { kind: 'gone', status: 'missing' }
   // Waiting for a second source: nothing is due until it arrives, and its arrival enqueues anew.
   if (cur.awaiting !== null) return { kind: 'gone', status: `awaiting-${cur.awaiting}` }
+  if (cur.overtaken && ['held', 'queued', 'retrying', 'delivering'].includes(cur.status)) {
+    // Voided or corrected since it was queued: it never goes out (unless a live holder has it).
+    const [retired] = await retireOvertaken(db, { ids: [id] }, 'worker')
+    if (retired !== undefined) return { kind: 'gone', status: retired.status }
+  }
   if (['held', 'queued', 'retrying', 'delivering'].includes(cur.status)) {
     const due = Math.max(0, Number(cur.due_in_ms ?? 0))
     return { kind: 'not-due', dueInMs: cur.blocked ? Math.max(due, BLOCKED_RECHECK_MS) : due }
@@ -133,17 +140,18 @@ export async function finishAttempt (db: Db, a: AttemptRecord): Promise<boolean>
      u AS (
        UPDATE deliveries d SET status = CASE
            -- Overtaken while this attempt was out: a void cancels it, a newer version supersedes it.
-           WHEN $12 = 'retrying' AND d.event <> 'notice.voided'
-             AND EXISTS (SELECT 1 FROM notices n WHERE n.id = d.notice_id AND n.status = 'voided') THEN 'cancelled'
-           WHEN $12 = 'retrying' AND EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id
-             AND o.target = d.target AND o.version > d.version) THEN 'superseded'
+           WHEN $12 = 'retrying' AND ${OVERTAKEN} THEN ${OVERTAKEN_STATUS}
            ELSE $12 END,
          lease_until = NULL, last_error = $8,
          receipt = coalesce($13::jsonb, receipt),
          next_attempt_at = coalesce(now() + $14::float8 * interval '1 millisecond', next_attempt_at),
          delivered_at = CASE WHEN $12 = 'delivered' THEN $4 ELSE delivered_at END, updated_at = now()
        WHERE id = $1 AND status = 'delivering' AND attempts = $2
-       RETURNING id)
+       RETURNING id, target, status),
+     o AS (
+       INSERT INTO audit_events (at, actor, action, entity, details)
+       SELECT $4, 'worker', 'delivery.' || u.status, 'delivery:' || u.id, json_build_object('target', u.target, 'reason', 'overtaken')
+         FROM u WHERE u.status IN ('superseded', 'cancelled'))
      INSERT INTO audit_events (at, actor, action, entity, details)
        SELECT $4, 'worker', $15, 'delivery:' || $1, $16::json FROM u WHERE $15::text IS NOT NULL
      RETURNING 1`,

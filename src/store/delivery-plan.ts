@@ -30,8 +30,12 @@ export interface DeliveryRow {
  * corroboration: an update or a void carries news about something already sent, and a void must
  * reach the department as soon as possible so it can restore what it stopped.
  */
+/** What planning needs of a target: a configured one, or only the code and department of one
+ * that had the notice (a void reaches it even if it is disabled or gone from config now). */
+export type PlanTarget = { code: string, department: string } & Partial<Pick<TargetConfig, 'holdMinutes' | 'requireCorroboration'>>
+
 export function planRows (
-  notice: string, version: number, event: EventType, targets: readonly TargetConfig[], holdLeftMs = (t: TargetConfig) => t.holdMinutes * 60_000
+  notice: string, version: number, event: EventType, targets: readonly PlanTarget[], holdLeftMs = (t: PlanTarget) => (t.holdMinutes ?? 0) * 60_000
 ): DeliveryRow[] {
   const fresh = event === 'notice.created'
   return targets.map(t => ({
@@ -40,7 +44,7 @@ export function planRows (
     department: t.department,
     event,
     holdMs: fresh ? Math.max(0, holdLeftMs(t)) : 0,
-    awaitsCorroboration: fresh && t.requireCorroboration
+    awaitsCorroboration: fresh && t.requireCorroboration === true
   }))
 }
 

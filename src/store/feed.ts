@@ -90,17 +90,26 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
 
 /**
  * Notes that the department was handed these messages and how far its feed has been served,
- * before the page is answered: only what is noted here can later be acknowledged.
+ * before the page is answered: only what is noted here can later be acknowledged. A message
+ * voided or superseded since it was read is not noted and must not be handed out: the void
+ * either commits first (and the row is no longer owed here) or sees the note and tells the
+ * department with `notice.voided`; the row lock orders the two.
+ * @returns the ids that may be handed out
  */
-export async function markFeedServed (db: Db, target: string, deliveryIds: readonly string[], upTo: number, at: Date): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function markFeedServed (db: Db, target: string, deliveryIds: readonly string[], upTo: number, at: Date): Promise<Set<string>> {
+  return await db.transaction(async (tx) => {
+    let served = new Set<string>()
     if (deliveryIds.length > 0) {
-      await tx.query('UPDATE deliveries SET feed_served_at = coalesce(feed_served_at, $2) WHERE id = ANY($1::text[])', [deliveryIds, at])
+      const r = await tx.query<{ id: string }>(
+        `UPDATE deliveries SET feed_served_at = coalesce(feed_served_at, $2)
+          WHERE id = ANY($1::text[]) AND ${OWED} RETURNING id`, [deliveryIds, at])
+      served = new Set(r.rows.map(row => row.id))
     }
     await tx.query(
       `INSERT INTO feed_cursors (target, served_seq) VALUES ($1, $2)
        ON CONFLICT (target) DO UPDATE SET served_seq = greatest(feed_cursors.served_seq, excluded.served_seq), updated_at = now()`,
       [target, upTo])
+    return served
   })
 }
 

@@ -34,16 +34,26 @@ export async function lockNotice (tx: Transaction, id: string): Promise<LockedNo
   }
 }
 
+/** A department target that has, or may have, some version of the notice. */
+export interface ReceivedTarget {
+  target: string
+  department: string
+}
+
 /**
- * Targets that have, or may have, received some version of the notice: any delivery tried at
- * least once (delivered, in flight, or failed in a way that may still have reached the
- * department, such as a timeout), or a feed message the department has pulled but not yet
- * acknowledged. Erring this way only costs a department an `updated` or `voided` message about
- * something it may not have acted on; erring the other way would leave a pension stopped.
+ * Targets that have, or may have, received some version of the notice: delivered, in flight,
+ * an attempt whose bytes left the hub (a timeout may still have reached the department: such
+ * attempts keep a digest of what was sent), or a feed message the department has pulled. An
+ * attempt that failed before sending (mapping, encoding, key) does not count. Erring towards
+ * "received" only costs a department an `updated` or `voided` about something it may not have
+ * acted on; erring the other way would leave a benefit stopped.
  */
-export async function receivedTargets (tx: Transaction, notice: string): Promise<Set<string>> {
-  const r = await tx.query<{ target: string }>(
-    `SELECT DISTINCT target FROM deliveries
-      WHERE notice_id = $1 AND (attempts > 0 OR feed_served_at IS NOT NULL) AND event <> 'notice.voided'`, [notice])
-  return new Set(r.rows.map(row => row.target))
+export async function receivedTargets (tx: Transaction, notice: string): Promise<Map<string, ReceivedTarget>> {
+  const r = await tx.query<ReceivedTarget>(
+    `SELECT DISTINCT d.target, d.department FROM deliveries d
+      WHERE d.notice_id = $1 AND d.event <> 'notice.voided'
+        AND (d.status IN ('delivered', 'delivering') OR d.feed_served_at IS NOT NULL
+             OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND a.request_digest IS NOT NULL))
+      ORDER BY d.target`, [notice])
+  return new Map(r.rows.map(row => [row.target, row]))
 }

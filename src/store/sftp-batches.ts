@@ -1,4 +1,5 @@
 import type { Db } from './db.js'
+import { OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
 
 /** A delivery whose line a batch file carries, claimed for this attempt, with its stored record. */
 export interface BatchMember {
@@ -67,11 +68,13 @@ export async function leaseOpenBatch (db: Db, target: string, leaseMs: number): 
         RETURNING file_name, delivery_ids, created_at, attempts, (extract(epoch FROM now() - created_at) * 1000)::float8 AS since_ms`,
       [row.id, leaseMs])
     const batch = b.rows[0]!
+    // Lines voided or superseded since the last try are left out of the rewrite, for good.
+    await retireOvertaken(tx, { ids: batch.delivery_ids, ownLease: true }, 'sftp-batch')
     const m = await tx.query<MemberRow>(
       `WITH c AS (
-         UPDATE deliveries SET status = 'delivering', attempts = attempts + 1, lease_until = NULL,
+         UPDATE deliveries d SET status = 'delivering', attempts = attempts + 1, lease_until = NULL,
            first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
-         WHERE id = ANY($1::text[]) AND status IN ${SENDABLE}
+         WHERE id = ANY($1::text[]) AND status IN ${SENDABLE} AND NOT ${OVERTAKEN}
          RETURNING id, notice_id, record_id, event, version, attempts, created_at)
        SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, n.corroboration, n.void_reason
          FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id ORDER BY c.created_at, c.id`, [batch.delivery_ids])
@@ -116,6 +119,7 @@ export async function claimNewBatch (db: Db, b: NewBatch): Promise<LeasedBatch |
          SELECT d.id FROM deliveries d
           WHERE d.target = $2 AND d.status IN ('held', 'queued', 'retrying') AND d.awaiting IS NULL AND d.next_attempt_at <= now()
             AND NOT EXISTS (SELECT 1 FROM sftp_batches s WHERE s.target = $2 AND s.status = 'pending' AND d.id = ANY(s.delivery_ids))
+            AND NOT ${OVERTAKEN}
             -- Version order per person: a newer version waits for the file that carries an older one.
             AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target
               AND o.version < d.version AND o.status IN ('held', 'queued', 'retrying', 'delivering'))
@@ -183,10 +187,7 @@ export interface BatchSettlement {
 /** As in `finishAttempt`: a retry overtaken by a void is cancelled, by a newer version superseded. */
 const STATUS_AFTER = `CASE
   WHEN v.outcome = 'delivered' THEN 'delivered'
-  WHEN v.outcome = 'retry' AND d.event <> 'notice.voided'
-    AND EXISTS (SELECT 1 FROM notices n WHERE n.id = d.notice_id AND n.status = 'voided') THEN 'cancelled'
-  WHEN v.outcome = 'retry' AND EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id
-    AND o.target = d.target AND o.version > d.version) THEN 'superseded'
+  WHEN v.outcome = 'retry' AND ${OVERTAKEN} THEN ${OVERTAKEN_STATUS}
   WHEN v.outcome = 'retry' THEN 'retrying'
   ELSE 'dead' END`
 
@@ -218,7 +219,12 @@ export async function settleBatch (db: Db, s: BatchSettlement): Promise<number> 
          next_attempt_at = coalesce(now() + v.retry_in_ms * interval '1 millisecond', d.next_attempt_at),
          delivered_at = CASE WHEN v.outcome = 'delivered' THEN $8::timestamptz ELSE d.delivered_at END, updated_at = now()
          FROM v, b WHERE d.id = v.id AND d.status = 'delivering' AND d.attempts = v.attempt_no
-       RETURNING d.id, v.attempt_no, v.outcome, v.error_class, v.error, v.request_digest),
+       RETURNING d.id, d.status, v.attempt_no, v.outcome, v.error_class, v.error, v.request_digest),
+     x AS (
+       INSERT INTO audit_events (at, actor, action, entity, details)
+       SELECT $8, 'sftp-batch', 'delivery.' || u.status, 'delivery:' || u.id,
+              json_build_object('target', $19::text, 'batchId', $1::text, 'reason', 'overtaken')
+         FROM u WHERE u.outcome = 'retry' AND u.status IN ('superseded', 'cancelled')),
      a AS (
        INSERT INTO attempts (delivery_id, attempt_no, started_at, ended_at, outcome, error_class, error, duration_ms,
          request_digest, response_summary)

@@ -1,4 +1,3 @@
-import type { TargetConfig } from '../config/schema.js'
 import { ambiguousCertificate, cremationNotFound } from '../errors.js'
 import { appendAudit } from './audit.js'
 import type { Db, Transaction } from './db.js'
@@ -26,7 +25,7 @@ export interface VoidResult {
  * again answers like the first time.
  */
 export async function voidCremation (
-  db: Db, certificateNo: string, funeralHome: string | undefined, reason: string, targets: readonly TargetConfig[], actor: string
+  db: Db, certificateNo: string, funeralHome: string | undefined, reason: string, actor: string
 ): Promise<VoidResult> {
   return await db.transaction(async (tx) => {
     const found = await newestRecord(tx, certificateNo, funeralHome)
@@ -41,8 +40,9 @@ export async function voidCremation (
     const cancelled = await tx.query<{ id: string, target: string }>(
       `UPDATE deliveries SET status = 'cancelled', lease_until = NULL, updated_at = now()
         WHERE notice_id = $1 AND status IN ('held', 'queued', 'retrying') RETURNING id, target`, [notice.id])
-    const received = await receivedTargets(tx, notice.id)
-    const told = targets.filter(t => t.enabled && received.has(t.code))
+    // Every department that may have acted on the notice is told, whatever its target's state
+    // now: a disabled or removed target's void waits in the database for ops.
+    const told = [...(await receivedTargets(tx, notice.id)).values()].map(r => ({ code: r.target, department: r.department }))
     const rows = planRows(notice.id, version, 'notice.voided', told)
     const deliveries = await insertDeliveries(tx, notice.id, found.id, version, rows, true)
     await tx.query("UPDATE records SET status = 'voided' WHERE id = $1", [found.id])

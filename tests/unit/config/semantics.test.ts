@@ -43,6 +43,25 @@ describe('configuration rules beyond the schema', () => {
     expect(issuesOf([sftp])).toContainEqual({ path: '/targets/0/sftp/batchCron', reason: expect.stringContaining('every day') })
   })
 
+  it('refuses an SFTP target that would trust any host key, unless told so explicitly', () => {
+    const sftp = (patch: Record<string, unknown>): Record<string, unknown> => ({
+      code: 'canlian', department: 'canlian', name: '残联', transport: 'sftp', events: ['notice.created'], mapping: 'canlian-csv-v1',
+      sftp: { host: '127.0.0.1', username: 'u', privateKeyPath: '/k', remoteDir: '/in', mode: 'per-notice', ...patch }
+    })
+    expect(issuesOf([sftp({})])).toEqual([{ path: '/targets/0/sftp/hostKeySha256', reason: expect.stringContaining('主机密钥指纹') }])
+    expect(issuesOf([sftp({ hostKeySha256: 'SHA256:' + 'A'.repeat(43) })])).toEqual([])
+    expect(issuesOf([sftp({ insecureAcceptAnyHostKey: true })])).toEqual([])
+  })
+
+  it('refuses two feeds opened by the same token: a department would read another\'s', () => {
+    const feed = (code: string, department: string): Record<string, unknown> => ({
+      code, department, name: code, transport: 'feed', events: ['notice.created'], mapping: 'tuiyi-feed-v1', feed: { token: 'shared-token-0123456789' }
+    })
+    expect(issuesOf([feed('tuiyi', 'tuiyi'), feed('canlian', 'canlian')])).toEqual([
+      { path: '/targets/1/feed/token', reason: expect.stringContaining('tuiyi') }
+    ])
+  })
+
   it('refuses a file mapping on a REST target and a transport without its block', () => {
     expect(issuesOf([{ ...gongan('gongan'), mapping: 'canlian-csv-v1' }])).toContainEqual({ path: '/targets/0/mapping', reason: expect.stringContaining('只能用于 SFTP') })
     expect(issuesOf([{ ...gongan('gongan'), transport: 'feed' }])).toContainEqual({ path: '/targets/0/feed', reason: expect.stringContaining('缺少 feed 配置') })

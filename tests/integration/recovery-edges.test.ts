@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { resolveConfig } from '../../src/config/load.js'
+import type { TargetConfig } from '../../src/config/schema.js'
+import type { CremationRecord } from '../../src/domain/cremation-record.js'
+import { validateCremation } from '../../src/domain/validate-cremation.js'
+import { createFieldCrypto, parseMasterKey } from '../../src/security/crypto.js'
+import { correctCremation } from '../../src/store/corrections.js'
+import { ingestCremation } from '../../src/store/cremations.js'
+import { claimDelivery, finishAttempt } from '../../src/store/deliveries.js'
+import { markFeedServed, placeFeedMessages, readFeed } from '../../src/store/feed.js'
+import { voidCremation } from '../../src/store/voids.js'
+import { cremationNow, cremationWith, validCremation } from '../fixtures/cremation.js'
+import { createTestDb, ENGINES, type TestDb } from '../helpers/databases.js'
+
+/**
+ * The edges where a wrong report could outlive its correction or void: an attempt in flight,
+ * a worker that died, a feed page read just before a void, a void of a person reported again.
+ * Store functions on a real database, no Redis, so every interleaving is set up exactly.
+ */
+const crypto = createFieldCrypto(parseMasterKey('d'.repeat(64)), 'k1')
+const rest = { url: 'http://127.0.0.1:9/x', auth: { type: 'none' }, signingSecret: '0123456789abcdef' }
+const config = resolveConfig({
+  county: { code: '430621', name: '岳阳县' },
+  targets: [
+    { code: 'yibao', department: 'yibao', name: '医保', transport: 'rest', events: ['notice.created', 'notice.updated', 'notice.voided'], mapping: 'yibao-rest-v1', rest },
+    { code: 'tuiyi', department: 'tuiyi', name: '退役军人', transport: 'feed', events: ['notice.created', 'notice.updated', 'notice.voided'], mapping: 'tuiyi-feed-v1', feed: { token: 'tuiyi-token-0123456789' } }
+  ]
+}, {})
+const [yibao, tuiyi] = config.targets as [TargetConfig, TargetConfig]
+const REASON = '家属核实：报错了人'
+
+function record (body = validCremation): CremationRecord {
+  const checked = validateCremation(body, cremationNow)
+  if (!checked.ok) throw new Error(`fixture invalid: ${JSON.stringify(checked.errors)}`)
+  return checked.value
+}
+const corrected = record(cremationWith({ deceased: { householdAddress: '湖南省岳阳市岳阳县荣家湾镇建设路8号' } }))
+
+describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engine) => {
+  let t: TestDb
+  beforeEach(async () => { t = await createTestDb(engine) })
+  afterEach(async () => { await t.drop() })
+
+  const ingest = async (targets: TargetConfig[] = [yibao]) => await ingestCremation(t.db, crypto, record(), targets, 'test')
+  const statusOf = async (id: string): Promise<string> =>
+    (await t.db.query<{ status: string }>('SELECT status FROM deliveries WHERE id = $1', [id])).rows[0]!.status
+  const auditOf = async (id: string): Promise<string[]> =>
+    (await t.db.query<{ action: string }>('SELECT action FROM audit_events WHERE entity = $1 ORDER BY id', [`delivery:${id}`])).rows.map(r => r.action)
+  const expireLeases = async (): Promise<void> => { await t.db.query("UPDATE deliveries SET lease_until = now() - interval '1 second' WHERE status = 'delivering'") }
+
+  async function send (id: string, outcome: 'delivered' | 'retry' | 'dead', sent = true): Promise<void> {
+    const claim = await claimDelivery(t.db, id, 60_000)
+    if (claim.kind !== 'claimed') throw new Error(`not claimed: ${JSON.stringify(claim)}`)
+    await finish(id, claim.delivery.attemptNo, outcome, sent)
+  }
+  async function finish (id: string, attemptNo: number, outcome: 'delivered' | 'retry' | 'dead', sent = true): Promise<void> {
+    const at = new Date()
+    await finishAttempt(t.db, {
+      deliveryId: id, attemptNo, startedAt: at, endedAt: at, outcome,
+      // A mapping failure never sends anything, so it keeps no digest of bytes sent.
+      ...(sent ? { requestDigest: 'digest' } : { errorClass: 'mapping', error: 'mapping failed' }),
+      ...(outcome === 'retry' ? { retryInMs: 0 } : {})
+    })
+  }
+
+  it('never sends a notice after its void when the worker that held it died mid-send', async () => {
+    const { deliveries: [v1] } = await ingest()
+    expect((await claimDelivery(t.db, v1!.id, 60_000)).kind).toBe('claimed')
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    // It may have reached the department before the worker died: it is told of the void.
+    expect(voided.deliveries.map(d => [d.target, d.event])).toEqual([['yibao', 'notice.voided']])
+    await expireLeases()
+    expect(await claimDelivery(t.db, v1!.id, 60_000)).toEqual({ kind: 'gone', status: 'cancelled' })
+    expect(await auditOf(v1!.id)).toContain('delivery.cancelled')
+    expect((await claimDelivery(t.db, voided.deliveries[0]!.id, 60_000)).kind).toBe('claimed')
+  })
+
+  it('never sends an older version after a correction when its attempt comes back as a retry', async () => {
+    const { deliveries: [v1] } = await ingest()
+    const claim = await claimDelivery(t.db, v1!.id, 60_000)
+    if (claim.kind !== 'claimed') throw new Error('not claimed')
+    const correction = await correctCremation(t.db, crypto, corrected, [yibao], 'test')
+    expect(correction.deliveries.map(d => d.event)).toEqual(['notice.updated'])
+    await finish(v1!.id, claim.delivery.attemptNo, 'retry')
+    expect(await statusOf(v1!.id)).toBe('superseded')
+    expect(await auditOf(v1!.id)).toContain('delivery.superseded')
+    // Version order: the update was waiting for v1's attempt; now it goes.
+    expect((await claimDelivery(t.db, correction.deliveries[0]!.id, 60_000)).kind).toBe('claimed')
+  })
+
+  it('sends a correction as notice.created to a department that was never sent anything, and as notice.updated once bytes left', async () => {
+    const { deliveries: [v1] } = await ingest()
+    await send(v1!.id, 'dead', false)
+    expect((await correctCremation(t.db, crypto, corrected, [yibao], 'test')).deliveries.map(d => d.event)).toEqual(['notice.created'])
+  })
+
+  it('sends notice.updated after a refusal: the department saw the older version', async () => {
+    const { deliveries: [v1] } = await ingest()
+    await send(v1!.id, 'dead', true)
+    expect((await correctCremation(t.db, crypto, corrected, [yibao], 'test')).deliveries.map(d => d.event)).toEqual(['notice.updated'])
+  })
+
+  it('tells a department of a void and a correction even when its target is disabled or gone from config now', async () => {
+    const { deliveries: [v1] } = await ingest()
+    await send(v1!.id, 'delivered')
+    const correction = await correctCremation(t.db, crypto, corrected, [], 'test')
+    expect(correction.deliveries.map(d => [d.target, d.event])).toEqual([['yibao', 'notice.updated']])
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    expect(voided.deliveries.map(d => [d.target, d.event, d.status])).toEqual([['yibao', 'notice.voided', 'queued']])
+  })
+
+  it('lets a person whose report was voided be reported dead again under another certificate', async () => {
+    const first = await ingest()
+    await send(first.deliveries[0]!.id, 'delivered')
+    await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    const again = await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
+    expect(again).toMatchObject({ outcome: 'created', noticeId: first.noticeId, version: 3 })
+    expect(again.deliveries.map(d => [d.event, d.status])).toEqual([['notice.created', 'queued']])
+    const notice = await t.db.query<{ status: string, void_reason: string | null }>('SELECT status, void_reason FROM notices WHERE id = $1', [first.noticeId])
+    expect(notice.rows[0]).toEqual({ status: 'active', void_reason: null })
+    // The same report again is a duplicate, not a third version.
+    const twice = await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
+    expect(twice).toMatchObject({ outcome: 'duplicate', version: 1 })
+  })
+
+  it('does not hand out a feed message voided after the page was read', async () => {
+    const { deliveries } = await ingest([tuiyi])
+    await placeFeedMessages(t.db, 'tuiyi', 10)
+    const page = await readFeed(t.db, 'tuiyi', 0, 10)
+    expect(page.map(r => r.deliveryId)).toEqual([deliveries[0]!.id])
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    expect(voided.deliveries).toEqual([])
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => r.deliveryId), page.at(-1)!.position, new Date())).toEqual(new Set())
+  })
+
+  it('tells the department of a void when the feed message was handed out before it', async () => {
+    const { deliveries } = await ingest([tuiyi])
+    await placeFeedMessages(t.db, 'tuiyi', 10)
+    const page = await readFeed(t.db, 'tuiyi', 0, 10)
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => r.deliveryId), page.at(-1)!.position, new Date())).toEqual(new Set([deliveries[0]!.id]))
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    expect(voided.deliveries.map(d => [d.target, d.event])).toEqual([['tuiyi', 'notice.voided']])
+  })
+})

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { validateVoidRequest } from '../../../src/domain/void-request.js'
+
+const codes = (body: unknown): string[] => {
+  const r = validateVoidRequest(body)
+  return r.ok ? [] : r.errors.map(e => `${e.pointer} ${e.code}`)
+}
+
+describe('a void request', () => {
+  it('keeps a plain reason, with spaces folded, and an optional funeral home', () => {
+    expect(validateVoidRequest({ reason: '  家属核实：报错了人，  逝者仍健在 ' })).toEqual({ ok: true, value: { reason: '家属核实：报错了人， 逝者仍健在' } })
+    expect(validateVoidRequest({ reason: '证号录错', funeralHome: ' 430621-BYG ' })).toEqual({ ok: true, value: { reason: '证号录错', funeralHome: '430621-BYG' } })
+  })
+
+  it('names every wrong field of the shape at once', () => {
+    expect(codes({ reason: 3, colour: 'blue', funeralHome: '' })).toEqual([
+      '/colour HUB_ERR_SCHEMA_UNKNOWN_FIELD', '/reason HUB_ERR_SCHEMA_REQUIRED', '/funeralHome HUB_ERR_SCHEMA_TYPE'
+    ])
+    expect(codes([])).toEqual([' HUB_ERR_SCHEMA_TYPE'])
+  })
+
+  it('refuses a reason too short, too long or with control characters', () => {
+    expect(codes({ reason: '错' })).toEqual(['/reason HUB_ERR_VOID_REASON'])
+    expect(codes({ reason: '错'.repeat(101) })).toEqual(['/reason HUB_ERR_VOID_REASON'])
+    expect(codes({ reason: '错'.repeat(100) })).toEqual([])
+    expect(codes({ reason: '报错\u0000了' })).toEqual(['/reason HUB_ERR_VOID_REASON'])
+  })
+
+  it.each([
+    ['an ID number', '证号 430621193805120041 录错'],
+    ['an ID number in full-width digits', '证号 ４３０６２１１９３８０５１２００４１ 录错'],
+    ['an ID number with spaces', '证号 430621 19380512 0041 录错'],
+    ['a 15-digit ID number', '旧证号 430621380512004 录错'],
+    ['a mobile number', '请联系 139-0730-1234 核实']
+  ])('refuses a reason with %s: it goes to every department and into the audit trail', (_what, reason) => {
+    expect(codes({ reason })).toEqual(['/reason HUB_ERR_VOID_REASON_PERSONAL'])
+  })
+
+  it('refuses characters a GBK department file cannot carry, so the void reaches every department', () => {
+    expect(codes({ reason: '误报，当事人健在🙏' })).toEqual(['/reason HUB_ERR_VOID_REASON_CHARACTERS'])
+  })
+})
