@@ -3,9 +3,12 @@ import { readSoapFault, type SoapFaultInfo } from './soap-fault.js'
 import { classifyTransportFailure, type ExchangeState } from './transport-failure.js'
 
 /**
- * Turns a failed node-soap call into a DeliveryError (DESIGN §7): a SOAP fault with a business
- * code or blaming the sender is permanent, a receiver fault is retried; without a fault the
- * HTTP status decides as for REST; without an answer it is a network, timeout or abort failure.
+ * Turns a failed node-soap call into a DeliveryError (DESIGN §7, issue 3). A SOAP fault is
+ * permanent only when it refuses this message: a `Client`/`Sender` fault, or a fault carrying
+ * the contract's `businessCode`. A `Server`/`Receiver` fault is always retried, business code
+ * or not; a fault about credentials or the SOAP protocol is retried as `soap-config` (ops'
+ * to fix, as `sftp-config` for SFTP; the retry window bounds it). Without a fault the HTTP
+ * status decides as for REST; without an answer it is a network, timeout or abort failure.
  * Messages carry codes and statuses only, never `faultstring` or the body: both may echo the
  * person's name or ID number.
  */
@@ -20,13 +23,23 @@ export function classifySoapFailure (err: unknown, state: ExchangeState): Delive
 
 function faultError (fault: SoapFaultInfo, status: number | undefined): DeliveryError {
   const code = fault.faultCode ?? '（无效）'
-  if (fault.hasBusinessCode) {
-    return new DeliveryError(`部门拒收（SOAP Fault ${code}），业务代码 ${fault.businessCode ?? '（无效）'}`, false, 'soap-business', status)
+  const businessCode = fault.businessCode ?? '（无效）'
+  switch (fault.kind) {
+    case 'security':
+      return new DeliveryError(`部门拒绝了枢纽的 WS-Security 身份认证（SOAP Fault ${code}），请运维核对用户名、密码与认证方式`, true, 'soap-config', status)
+    case 'protocol':
+      return new DeliveryError(`部门不接受枢纽的 SOAP 协议或消息头（SOAP Fault ${code}），请运维核对 WSDL 与接口配置`, true, 'soap-config', status)
+    case 'server':
+      return new DeliveryError(`部门服务端故障（SOAP Fault ${code}${fault.hasBusinessCode ? `，业务代码 ${businessCode}` : ''}）`, true, 'soap-server', status)
+    case 'client':
+    case 'unknown':
+      if (fault.hasBusinessCode) {
+        return new DeliveryError(`部门拒收（SOAP Fault ${code}），业务代码 ${businessCode}`, false, 'soap-business', status)
+      }
+      if (fault.kind === 'client') return new DeliveryError(`部门拒收请求（SOAP Fault ${code}）`, false, 'soap-client', status)
+      // No standard code and no business code: nothing says the message itself is wrong.
+      return new DeliveryError(`部门服务端故障（SOAP Fault ${code}）`, true, 'soap-server', status)
   }
-  if (fault.side === 'client') {
-    return new DeliveryError(`部门拒收请求（SOAP Fault ${code}）`, false, 'soap-client', status)
-  }
-  return new DeliveryError(`部门服务端故障（SOAP Fault ${code}）`, true, 'soap-server', status)
 }
 
 function httpError (status: number): DeliveryError {

@@ -57,7 +57,14 @@ export function createSoapDeliverer (target: TargetConfig): Deliverer {
     async deliver (message: OutboundMessage, signal: AbortSignal): Promise<Receipt> {
       if (signal.aborted) throw new DeliveryError('请求被中止', true, 'aborted')
       const { wsdl, inputFields } = await loadedContract()
-      const args = bodyInSchemaOrder(message.body, inputFields)
+      let args: Record<string, unknown>
+      try {
+        args = bodyInSchemaOrder(message.body, inputFields)
+      } catch (err) {
+        // The WSDL file may be what ops fix: the next attempt reads it again.
+        contract = undefined
+        throw err
+      }
       // A client per message: its SOAP header carries this message's idempotency key, and
       // deliveries run concurrently. Building one from the parsed WSDL is cheap.
       const client = new soap.Client(wsdl, config.endpoint, { httpClient })
@@ -93,7 +100,10 @@ export function createSoapDeliverer (target: TargetConfig): Deliverer {
 /**
  * The mapped message with its fields in the order of the WSDL's `xs:sequence`: node-soap writes
  * them in object order, and a validating receiver refuses elements out of order. A field the
- * WSDL does not know means mapping and contract disagree: refused before anything is sent.
+ * WSDL does not know means the target's mapping and WSDL disagree: nothing is sent, and the
+ * delivery waits (retryable, errorClass `config`) for ops to fix the configuration rather than
+ * going dead for a fault that is neither the department's nor the record's (as soap-wsdl.ts
+ * treats a WSDL it cannot use).
  */
 function bodyInSchemaOrder (body: unknown, fields: readonly string[]): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -101,7 +111,7 @@ function bodyInSchemaOrder (body: unknown, fields: readonly string[]): Record<st
   }
   const unknown = Object.keys(body).filter(key => !fields.includes(key))
   if (unknown.length > 0) {
-    throw new DeliveryError(`映射字段 ${unknown.join('、')} 不在 WSDL 定义的消息中`, false, 'mapping')
+    throw new DeliveryError(`映射字段 ${unknown.join('、')} 不在 WSDL 定义的消息中，请运维核对目标的映射与 WSDL 配置`, true, 'config')
   }
   const source = body as Record<string, unknown>
   const ordered: Record<string, unknown> = {}

@@ -14,7 +14,8 @@ export function defineFileMapping<const C extends readonly FileColumn[]> (
   columns: C,
   values: (record: CremationRecord, ctx: MappingContext) => RowOf<C>
 ): FileMapping {
-  const frozen: readonly FileColumn[] = Object.freeze(columns.map((c) => Object.freeze({ key: c.key, label: c.label, width: c.width })))
+  const frozen: readonly FileColumn[] = Object.freeze(columns.map((c) =>
+    Object.freeze({ key: c.key, label: c.label, width: c.width, ...(c.cut === true ? { cut: true as const } : {}) })))
   return Object.freeze({
     name,
     columns: frozen,
@@ -29,25 +30,32 @@ export function defineFileMapping<const C extends readonly FileColumn[]> (
 
 /**
  * The columns every department file opens with: which notice, and whose death (the values of
- * `noticeRowValues`). Widths are bytes in GBK (a 汉字 takes 2).
+ * `noticeRowValues`). Widths are bytes in GBK (a 汉字 takes 2) and hold whatever validation
+ * accepts, since a fixed-width file refuses what does not fit: a name of up to 50 characters
+ * (100 bytes), a document number other than the ID card of up to 30 (src/domain/check-deceased.ts).
  */
 export const NOTICE_LEAD_COLUMNS = [
   { key: 'noticeId', label: '通知编号', width: 32 },
   { key: 'version', label: '版本', width: 4 },
   { key: 'event', label: '事件', width: 16 },
-  { key: 'name', label: '姓名', width: 40 },
+  { key: 'name', label: '姓名', width: 100 },
   { key: 'idType', label: '证件类型', width: 2 },
-  { key: 'idNumber', label: '证件号码', width: 18 }
+  { key: 'idNumber', label: '证件号码', width: 30 }
 ] as const
 
 /** Dates are `YYYYMMDD`, 8 bytes, in every file the hub writes. */
 export const DEATH_DATE_COLUMN = { key: 'deathDate', label: '死亡日期', width: 8 } as const
 
-/** The columns every department file closes with: the certificate, its corroboration, and why a notice was voided. */
+/**
+ * The columns every department file closes with: the certificate, its corroboration, and why a
+ * notice was voided. The reason is the one free text: it holds the 100 汉字 the API accepts,
+ * and anything longer is cut rather than refused, since a refused line would keep the void
+ * from reaching the department and a living person's benefits stopped.
+ */
 export const NOTICE_TAIL_COLUMNS = [
   { key: 'certificateNo', label: '火化证明编号', width: 40 },
   { key: 'corroboration', label: '佐证', width: 24 },
-  { key: 'voidReason', label: '撤销原因', width: 200 }
+  { key: 'voidReason', label: '撤销原因', width: 200, cut: true }
 ] as const
 
 /** The notice header as file values: which notice, and whose death. No gender: no file needs it. */

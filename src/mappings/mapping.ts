@@ -29,6 +29,12 @@ export interface FileColumn {
   label: string
   /** Width in bytes of the file's encoding, for fixed-width files (a GBK 汉字 takes 2). */
   width: number
+  /**
+   * Free text that a fixed-width file may cut, at a whole character, when it does not fit
+   * (a void reason). Without it a value that does not fit is refused: a cut name or ID number
+   * could name someone else. @defaultValue undefined (refuse)
+   */
+  cut?: true
 }
 
 /**

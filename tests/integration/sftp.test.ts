@@ -1,8 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import iconv from 'iconv-lite'
 import { pino } from 'pino'
+import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundMessage } from '../../src/adapters/deliverer.js'
 import { DeliveryError } from '../../src/adapters/delivery-error.js'
@@ -98,14 +100,17 @@ describe('SFTP delivery to a real OpenSSH server', () => {
     expect(iconv.decode(await readFile(join(sshd.remoteDir, files[0]!)), 'gbk').split('\r\n').filter(Boolean)).toHaveLength(2)
   })
 
-  it('refuses a name GBK cannot write, for good, without uploading anything or echoing the name', async () => {
-    const deliverer = createSftpDeliverer(target('cl-enc'), mapping)
-    const failure = await deliverer.deliver(message('dlv_enc', '王𠀀'), signal).catch((err: unknown) => err)
+  it.each([
+    ['a character beyond GBK', '王𠀀', 'cl-enc-extb'],
+    ['a GB18030 addition that GBK readers cannot read', '刘䶮', 'cl-enc-gb18030']
+  ])('refuses a name with %s, for good, without uploading anything or echoing the name', async (_what, name, code) => {
+    const deliverer = createSftpDeliverer(target(code), mapping)
+    const failure = await deliverer.deliver(message('dlv_enc', name), signal).catch((err: unknown) => err)
     expect(failure).toBeInstanceOf(DeliveryError)
     expect(failure).toMatchObject({ retryable: false, errorClass: 'encoding' })
     expect((failure as Error).message).toContain('姓名')
-    expect((failure as Error).message).not.toContain('王')
-    expect(await filesOf('cl-enc')).toEqual([])
+    expect((failure as Error).message).not.toContain(name.slice(0, 1))
+    expect(await filesOf(code)).toEqual([])
   })
 
   it('refuses a server whose host key is not the pinned one, as a retryable problem for ops', async () => {
@@ -177,3 +182,66 @@ describe('SFTP delivery to a real OpenSSH server', () => {
     expect(await filesOf('cl-down')).toEqual([])
   })
 })
+
+describe('SFTP clean-up after a failed write', () => {
+  it('gives up removing the temporary file from a server that stops answering, instead of hanging the job', async () => {
+    const server = await startStallingServer()
+    try {
+      const config: SftpTransportConfig = {
+        host: '127.0.0.1', port: server.port, username: 'houshi', privateKeyPath: server.privateKeyPath,
+        insecureAcceptAnyHostKey: true, remoteDir: '/upload', mode: 'per-notice', format: 'csv', encoding: 'gbk',
+        header: true, doneFile: false, filePrefix: 'houshi', timeoutMs: 5_000
+      }
+      const started = Date.now()
+      const outcome = await Promise.race([
+        uploadFile(config, { name: 'x.csv', content: Buffer.from('x') }, signal).then(() => 'uploaded', (err: unknown) => err),
+        new Promise(resolve => { setTimeout(() => { resolve('still waiting') }, 6_000).unref() })
+      ])
+      expect(outcome).toBeInstanceOf(DeliveryError)
+      expect(outcome).toMatchObject({ retryable: true, errorClass: 'sftp' })
+      // The write failed, the hub asked to remove the .part, the server never answered.
+      expect(server.removals).toEqual(['/upload/.x.csv.part'])
+      expect(Date.now() - started).toBeLessThan(4_000)
+    } finally {
+      await server.close()
+    }
+  }, 10_000)
+})
+
+/**
+ * An SSH server that lets anyone in and speaks just enough SFTP: every file open fails, and a
+ * remove is never answered, as over a connection that went half-open after the write failed.
+ */
+async function startStallingServer (): Promise<{ port: number, privateKeyPath: string, removals: string[], close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'houshi-sftp-stall-'))
+  const privateKeyPath = join(dir, 'id_ed25519')
+  await writeFile(privateKeyPath, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 })
+  const removals: string[] = []
+  const connections = new Set<ssh2.Connection>()
+  const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync('ed25519').private] }, (client) => {
+    connections.add(client)
+    client.on('error', () => {})
+    client.on('close', () => connections.delete(client))
+    client.on('authentication', (ctx) => { ctx.accept() })
+    client.on('ready', () => {
+      client.on('session', (accept) => {
+        accept().on('sftp', (acceptSftp) => {
+          const sftp = acceptSftp()
+          sftp.on('OPEN', (reqid) => { sftp.status(reqid, ssh2.utils.sftp.STATUS_CODE.FAILURE) })
+          sftp.on('REMOVE', (_reqid, path) => { removals.push(path) })
+        })
+      })
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    privateKeyPath,
+    removals,
+    async close () {
+      for (const client of connections) client.end()
+      await new Promise<void>(resolve => server.close(() => { resolve() }))
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}

@@ -154,12 +154,19 @@ describe('delivering to a SOAP department', () => {
     expect(Date.now() - started).toBeLessThan(1_000)
   })
 
-  it('treats a wrong password as a permanent authentication fault', async () => {
-    const err = await failureOf(open({ security: { username: USERNAME, password: 'wrong', passwordType: 'PasswordDigest' } })
-      .deliver(messageFor('notice.created', 1), never))
-    expect(err).toMatchObject({ retryable: false, errorClass: 'soap-client', status: 500 })
+  it('treats a wrong password as a retryable soap-config fault for ops, and delivers once the password is fixed', async () => {
+    const message = messageFor('notice.created', 1)
+    const err = await failureOf(open({ security: { username: USERNAME, password: 'expired', passwordType: 'PasswordDigest' } })
+      .deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-config', status: 500 })
     expect(err.message).toContain('FailedAuthentication')
     expect(sim.received[0]).toMatchObject({ authenticated: false, outcome: 'auth-fault' })
+
+    const receipt = await open().deliver(message, never)
+
+    expect(receipt.ackId).toBe('renshe-2')
+    expect(sim.received.map(m => m.outcome)).toEqual(['auth-fault', 'accepted'])
+    expect(sim.uniqueAccepted()).toHaveLength(1)
   })
 
   it('lets the department recognise the same message sent twice as a duplicate by its idempotency key', async () => {

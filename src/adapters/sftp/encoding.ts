@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite'
+import { hasNonGbkBytes, hasPrivateUse } from './gbk-strict.js'
 
 /** The character sets department files are written in (the target's `sftp.encoding`). */
 export type FileEncoding = 'utf-8' | 'gbk'
@@ -19,24 +20,45 @@ export class UnencodableError extends Error {
  * The bytes of `text` in `encoding`, one Buffer per character (code point), each checked by a
  * round trip: encoders replace what they cannot encode with `?` (or U+FFFD for a lone
  * surrogate) and say nothing, and a department would then stop the wrong person's benefit.
- * Per character, so a fixed-width column can be cut between characters, never inside one
+ * GBK output is also checked against what GBK readers accept (gbk-strict.ts). Per character, so a fixed-width column can be cut between characters, never inside one
  * (GBK and UTF-8 are stateless: the concatenation is the encoding of the whole text).
  */
 export function encodeChars (text: string, encoding: FileEncoding, column: string): Buffer[] {
-  const out: Buffer[] = []
-  for (const ch of text) {
-    const bytes = encoding === 'gbk' ? iconv.encode(ch, 'gbk') : Buffer.from(ch, 'utf8')
-    const back = encoding === 'gbk' ? iconv.decode(bytes, 'gbk') : bytes.toString('utf8')
-    if (back !== ch) throw new UnencodableError(column, encoding)
-    out.push(bytes)
-  }
-  return out
+  return Array.from(text, ch => encodeChar(ch, encoding, column))
 }
 
-/** The whole of `text` in `encoding`, with the same round-trip check (one pass, for CSV). */
-export function encodeStrict (text: string, encoding: FileEncoding, column: string): Buffer {
-  const bytes = encoding === 'gbk' ? iconv.encode(text, 'gbk') : Buffer.from(text, 'utf8')
-  const back = encoding === 'gbk' ? iconv.decode(bytes, 'gbk') : bytes.toString('utf8')
-  if (back !== text) throw new UnencodableError(column, encoding)
+/** One character (code point) in `encoding`, checked as `encodeChars` does. */
+export function encodeChar (ch: string, encoding: FileEncoding, column: string): Buffer {
+  const bytes = encode(ch, encoding)
+  if (bytes === undefined) throw new UnencodableError(column, encoding)
   return bytes
+}
+
+/** The whole of `text` in `encoding`, with the same checks (one pass, for CSV). */
+export function encodeStrict (text: string, encoding: FileEncoding, column: string): Buffer {
+  const bytes = encode(text, encoding)
+  if (bytes === undefined) throw new UnencodableError(column, encoding)
+  return bytes
+}
+
+/**
+ * Whether every character of `text` can be written in `encoding` by this writer: what an API
+ * should check before it accepts text bound for department files (e.g. a void reason).
+ */
+export function canEncode (text: string, encoding: FileEncoding): boolean {
+  return encode(text, encoding) !== undefined
+}
+
+/**
+ * `undefined` when a character does not survive: for GBK, also a character iconv-lite can
+ * write but GBK readers cannot read as written (gbk-strict.ts).
+ */
+function encode (text: string, encoding: FileEncoding): Buffer | undefined {
+  if (encoding === 'utf-8') {
+    const bytes = Buffer.from(text, 'utf8')
+    return bytes.toString('utf8') === text ? bytes : undefined
+  }
+  const bytes = iconv.encode(text, 'gbk')
+  const readable = iconv.decode(bytes, 'gbk') === text && !hasNonGbkBytes(bytes) && !hasPrivateUse(text)
+  return readable ? bytes : undefined
 }

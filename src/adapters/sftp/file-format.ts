@@ -1,5 +1,5 @@
 import type { FileColumn } from '../../mappings/mapping.js'
-import { encodeChars, encodeStrict, type FileEncoding } from './encoding.js'
+import { encodeChar, encodeChars, encodeStrict, type FileEncoding } from './encoding.js'
 
 /** How a department's file is laid out (the target's `sftp.format`, `encoding`, `header`). */
 export interface FileLayout {
@@ -65,17 +65,28 @@ export function csvField (value: string): string {
 /**
  * A fixed-width field: exactly `width` bytes in the file's encoding (a GBK 汉字 is 2 bytes),
  * right-padded with spaces. A value that does not fit is refused, never cut: a shortened ID
- * number or name could match another person.
+ * number or name could match another person. Only a free-text column (`cut`) is cut, at the
+ * last whole character that fits: a shortened void reason still voids, a refused one would
+ * leave a living person's benefits stopped.
  */
 function fixedWidthField (value: string, column: FileColumn, encoding: FileEncoding): Buffer {
   // A line break inside a field would shift every following byte of the file.
   if (/[\r\n]/.test(value)) throw new FileFormatError(column.label, '含有换行符，无法写入定长文件')
   const out = Buffer.alloc(column.width, SPACE)
   let used = 0
-  for (const ch of encodeChars(value, encoding, column.label)) {
-    if (used + ch.length > column.width) throw new FileFormatError(column.label, `超出定长 ${column.width} 字节，不能截断`)
-    ch.copy(out, used)
-    used += ch.length
+  if (column.cut === true) {
+    // Character by character, so what lies past the cut is neither written nor checked.
+    for (const ch of value) {
+      if (used === column.width) break
+      const bytes = encodeChar(ch, encoding, column.label)
+      if (used + bytes.length > column.width) break
+      used += bytes.copy(out, used)
+    }
+    return out
+  }
+  for (const bytes of encodeChars(value, encoding, column.label)) {
+    if (used + bytes.length > column.width) throw new FileFormatError(column.label, `超出定长 ${column.width} 字节，不能截断`)
+    used += bytes.copy(out, used)
   }
   return out
 }

@@ -32,7 +32,7 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT'
 ])
 
-/** How long closing the connection may take before the socket is simply destroyed. */
+/** How long a clean-up step (removing a failed `.part`, closing the session) may take before the socket is simply destroyed. */
 const END_GRACE_MS = 2_000
 
 /**
@@ -96,9 +96,12 @@ export async function uploadFile (config: SftpTransportConfig, file: RemoteFile,
     exchange.dispose()
     // The work promise may still settle after a timeout; its outcome is already decided.
     work.catch(() => {})
-    // A half-written temporary file is removed (best effort); the next try rewrites it anyway.
-    if (written && !exchange.timedOut() && !signal.aborted) await client.delete(partPath, true).catch(() => {})
-    await close(client, !exchange.timedOut() && !signal.aborted)
+    let answering = !exchange.timedOut() && !signal.aborted
+    // A half-written temporary file is removed (best effort, the next try rewrites it anyway),
+    // but never waited for long: a half-open connection would hang the job. A server that does
+    // not answer in time is not asked to close politely either.
+    if (written && answering) answering = await withinGrace(client.delete(partPath, true))
+    await close(client, answering)
   }
 }
 
@@ -207,17 +210,20 @@ function rawConnection (client: SftpClient): { destroy: () => void } | undefined
   return (client as unknown as { client?: { destroy: () => void } }).client
 }
 
+/** Whether `work` settled (either way) within END_GRACE_MS; it is left to settle unobserved otherwise. */
+async function withinGrace (work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const settled = work.then(() => true, () => true)
+  const late = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, END_GRACE_MS) })
+  try {
+    return await Promise.race([settled, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Ends the session politely, but never waits long for it: a dead server must not hang a worker. */
 async function close (client: SftpClient, politely: boolean): Promise<void> {
-  if (!politely) {
-    rawConnection(client)?.destroy()
-    return
-  }
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([
-    client.end().catch(() => {}),
-    new Promise<void>(resolve => { timer = setTimeout(resolve, END_GRACE_MS) })
-  ])
-  clearTimeout(timer)
+  if (politely) await withinGrace(client.end())
   rawConnection(client)?.destroy()
 }

@@ -1,9 +1,12 @@
 import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
-import { encodeStrict, UnencodableError } from '../../../src/adapters/sftp/encoding.js'
+import { canEncode, encodeStrict, UnencodableError } from '../../../src/adapters/sftp/encoding.js'
 import { csvField, FileFormatError, renderFile, renderLine } from '../../../src/adapters/sftp/file-format.js'
 import { dataFileName, doneFileName, partFileName } from '../../../src/adapters/sftp/file-name.js'
-import type { FileColumn } from '../../../src/mappings/mapping.js'
+import { canlianCsvMapping } from '../../../src/mappings/canlian-csv.js'
+import { gongjijinCsvMapping } from '../../../src/mappings/gongjijin-csv.js'
+import type { FileColumn, FileMapping } from '../../../src/mappings/mapping.js'
+import { ctx, diedAt, fullRecord, voidedCtx } from '../mappings/fixtures.js'
 
 const columns: readonly FileColumn[] = Object.freeze([
   { key: 'no', label: '证明编号', width: 8 },
@@ -67,21 +70,89 @@ describe('fixed-width files', () => {
     expect(() => renderLine(columns, { no: 'a\nb', name: '', note: '' }, layout)).toThrow('证明编号')
   })
 
+  it('cuts a free-text column that does not fit at the last whole character, never inside a 汉字', () => {
+    const reason: FileColumn[] = [{ key: 'voidReason', label: '撤销原因', width: 7, cut: true }]
+    expect(renderLine(reason, { voidReason: '误报当事人健在' }, layout)).toEqual(gbk('误报当 \r\n'))
+    expect(renderLine(reason, { voidReason: 'ok误报当事人' }, layout)).toEqual(gbk('ok误报 \r\n'))
+    expect(renderLine(reason, { voidReason: '误报' }, layout)).toEqual(gbk('误报   \r\n'))
+  })
+
+  it('cuts a free-text column by bytes of the file\'s encoding (UTF-8: a 汉字 takes three)', () => {
+    const reason: FileColumn[] = [{ key: 'voidReason', label: '撤销原因', width: 8, cut: true }]
+    expect(renderLine(reason, { voidReason: '误报当事人' }, { ...layout, encoding: 'utf-8' }).toString('utf8')).toBe('误报  \r\n')
+  })
+
+  it('checks only what a free-text column writes: a character GBK lacks past the cut does not refuse the line', () => {
+    const reason: FileColumn[] = [{ key: 'voidReason', label: '撤销原因', width: 4, cut: true }]
+    expect(renderLine(reason, { voidReason: '误报😀' }, layout)).toEqual(gbk('误报\r\n'))
+    expect(renderLine([{ ...reason[0]!, width: 5 }], { voidReason: '误报当😀' }, layout)).toEqual(gbk('误报 \r\n'))
+    expect(() => renderLine(reason, { voidReason: '误😀' }, layout)).toThrow(UnencodableError)
+  })
+
+  it('never cuts an identity column next to a free-text one', () => {
+    const narrow: FileColumn[] = [{ key: 'idNumber', label: '证件号码', width: 18 }, { key: 'voidReason', label: '撤销原因', width: 4, cut: true }]
+    expect(() => renderLine(narrow, { idNumber: 'E'.repeat(19), voidReason: '误报当事人' }, layout)).toThrow('证件号码')
+  })
+
   it('has no header line even when the target asks for one', () => {
     expect(renderFile(columns, [{ no: '1', name: '', note: '' }], layout)).toEqual(gbk('1                 \r\n'))
   })
 })
 
+describe('department files at the limits validation allows', () => {
+  const layout = { format: 'fixed-width', encoding: 'gbk', header: false } as const
+  /** 50 characters, the most a name may have, 100 bytes in GBK. */
+  const LONGEST_NAME = '阿'.repeat(24) + '·' + '买'.repeat(25)
+  /** A document other than the ID card: up to 30 characters. */
+  const LONGEST_DOCUMENT_NO = 'E'.repeat(29) + '9'
+  const record = diedAt(fullRecord.death.time, { name: LONGEST_NAME, idType: '3', idNumber: LONGEST_DOCUMENT_NO })
+  const lineWidth = (mapping: FileMapping): number => mapping.columns.reduce((sum, c) => sum + c.width, 0) + 2
+
+  it.each([gongjijinCsvMapping, canlianCsvMapping])('$name writes the longest name and document number into a fixed-width line whole', (mapping) => {
+    const line = renderLine(mapping.columns, mapping.map(record, ctx), layout)
+    expect(line.length).toBe(lineWidth(mapping))
+    const text = iconv.decode(line, 'gbk')
+    expect(text).toContain(LONGEST_NAME)
+    expect(text).toContain(LONGEST_DOCUMENT_NO)
+  })
+
+  it.each([gongjijinCsvMapping, canlianCsvMapping])('$name still writes the void of that person when the reason is longer than its column, cut at a whole character', (mapping) => {
+    // The API takes at most 100 汉字; an older or longer reason must not keep the void from the department.
+    const reason = '误报当事人健在请恢复待遇'.repeat(20)
+    const line = renderLine(mapping.columns, mapping.map(record, { ...voidedCtx, voidReason: 'x' + reason }), layout)
+    expect(line.length).toBe(lineWidth(mapping))
+    const text = iconv.decode(line, 'gbk')
+    expect(text).toContain(LONGEST_NAME)
+    // 'x' plus 99 汉字 is 199 bytes: the 100th 汉字 does not fit whole, so a space pads the column.
+    expect(text).toContain(`x${reason.slice(0, 99)} \r\n`)
+    expect(text).not.toContain('\ufffd')
+  })
+
+  it.each([gongjijinCsvMapping, canlianCsvMapping])('$name may cut only the void reason', (mapping) => {
+    expect(mapping.columns.filter(c => c.cut === true).map(c => c.key)).toEqual(['voidReason'])
+  })
+})
+
 describe('the GBK round-trip check', () => {
   it('accepts what GBK has: Roman numerals, the interpunct of minority names, rare-but-GBK 汉字', () => {
-    expect(encodeStrict('Ⅻ·喆䶮', 'gbk', '姓名')).toEqual(gbk('Ⅻ·喆䶮'))
+    expect(encodeStrict('Ⅻ·喆堃犇淼燚赟', 'gbk', '姓名')).toEqual(gbk('Ⅻ·喆堃犇淼燚赟'))
+    expect(renderLine(columns, { no: 'HH-1', name: '欧阳·娜娜', note: '' }, { format: 'csv', encoding: 'gbk', header: false }))
+      .toEqual(gbk('HH-1,欧阳·娜娜,\r\n'))
+    expect(canEncode('欧阳·娜娜', 'gbk')).toBe(true)
   })
 
   it.each([
     ['an emoji', '王😀'],
     ['Mongolian script', 'ᠮᠣᠩᠭᠣᠯ'],
     ['a CJK Extension B character', '王𠀀'],
-    ['a non-breaking space', '王\u00a0三']
+    ['a non-breaking space', '王\u00a0三'],
+    // iconv-lite writes these (GB18030's two-byte part), GBK readers do not read them back.
+    ['a GB18030 addition at FE9F (䶮)', '刘䶮'],
+    ['a GB18030 addition at FE56 (㑇)', '王㑇'],
+    ['the euro sign, the single byte 0x80', '王€'],
+    ['a GB18030 addition at A8BC (ḿ)', '王ḿ'],
+    ['a private-use character in a user-defined area (AAA1)', '王\ue000'],
+    ['a private-use character in a user-defined area (A140)', '王\ue4c6']
   ])('refuses %s instead of writing "?", naming the column but not the value', (_what, value) => {
     const render = (): Buffer => renderLine(columns, { no: 'HH-1', name: value, note: '' }, { format: 'csv', encoding: 'gbk', header: true })
     expect(render).toThrow(UnencodableError)
@@ -94,9 +165,17 @@ describe('the GBK round-trip check', () => {
     }
   })
 
-  it('refuses an unencodable character even where a fixed-width column would cut it off', () => {
-    expect(() => renderLine([{ key: 'name', label: '姓名', width: 2 }], { name: '王𠀀' }, { format: 'fixed-width', encoding: 'gbk', header: false }))
-      .toThrow(UnencodableError)
+  it.each(['王𠀀', '刘䶮', '王€'])('refuses %s in a fixed-width file too, even where the column would cut it off', (value) => {
+    const render = (): Buffer => renderLine([{ key: 'name', label: '姓名', width: 2 }], { name: value }, { format: 'fixed-width', encoding: 'gbk', header: false })
+    expect(render).toThrow(UnencodableError)
+    expect(render).toThrow('姓名')
+  })
+
+  it('tells an API beforehand which text a GBK file can carry', () => {
+    expect(canEncode('误报：当事人健在，请恢复待遇', 'gbk')).toBe(true)
+    expect(canEncode('误报€', 'gbk')).toBe(false)
+    expect(canEncode('误报䶮', 'gbk')).toBe(false)
+    expect(canEncode('误报䶮', 'utf-8')).toBe(true)
   })
 
   it('refuses a lone surrogate in UTF-8 files rather than writing U+FFFD', () => {

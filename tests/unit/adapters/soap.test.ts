@@ -178,28 +178,94 @@ describe('the SOAP deliverer', () => {
     expectNoPersonalData(err)
   })
 
-  it('finds a namespace-qualified business code nested in the fault detail, even in an HTTP 200 answer', async () => {
+  it('finds a namespace-qualified business code nested in the fault detail of a fault with no standard code, even in an HTTP 200 answer', async () => {
     const detail = `<tns:BusinessFault xmlns:tns="${NS}"><tns:businessCode>E2002</tns:businessCode></tns:BusinessFault>`
-    nock(BASE).post(PATH).reply(200, fault('soapenv:Server', 'rejected', detail))
+    nock(BASE).post(PATH).reply(200, fault('tns:Rejected', 'rejected', detail))
     const err = await failureOf(open().deliver(message, never))
     expect(err).toMatchObject({ retryable: false, errorClass: 'soap-business', status: 200 })
     expect(err.message).toContain('E2002')
   })
 
-  it.each(['soap:Client', 'soap:Client.Authentication', 'wsse:FailedAuthentication'])(
-    'treats a %s fault without a business code as a permanent refusal of the request', async (code) => {
-      nock(BASE).post(PATH).reply(500, fault(code, `${NAME} invalid`))
-      const err = await failureOf(open().deliver(message, never))
-      expect(err).toMatchObject({ retryable: false, errorClass: 'soap-client', status: 500 })
-      expect(err.message).toContain(code)
-      expectNoPersonalData(err)
-    })
+  it('treats a soap:Client fault without a business code as a permanent refusal of the request', async () => {
+    nock(BASE).post(PATH).reply(500, fault('soap:Client', `${NAME} invalid`))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: false, errorClass: 'soap-client', status: 500 })
+    expect(err.message).toContain('soap:Client')
+    expectNoPersonalData(err)
+  })
+
+  it('does not take a generic errorCode in a soap:Client fault for the contract\'s business code', async () => {
+    nock(BASE).post(PATH).reply(500, fault('soap:Client', 'bad', '<errorCode>V-17</errorCode>'))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: false, errorClass: 'soap-client' })
+    expect(err.message).not.toContain('V-17')
+  })
 
   it('treats a server fault without a business code as retryable', async () => {
     nock(BASE).post(PATH).reply(500, fault('soap:Server', `处理 ${ID_NUMBER} 时数据库连接超时`))
     const err = await failureOf(open().deliver(message, never))
     expect(err).toMatchObject({ retryable: true, errorClass: 'soap-server', status: 500 })
     expectNoPersonalData(err)
+  })
+
+  it('retries a server fault whose detail carries a generic error code, such as SYS-503', async () => {
+    nock(BASE).post(PATH).reply(500, fault('soap:Server', '服务繁忙', '<errorCode>SYS-503</errorCode>'))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-server', status: 500 })
+  })
+
+  it('retries a server fault even when its detail carries the contract\'s business code, and names the code', async () => {
+    nock(BASE).post(PATH).reply(500, fault('soap:Server', '稍后再试', '<businessCode>E9001</businessCode>'))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-server', status: 500 })
+    expect(err.message).toContain('E9001')
+  })
+
+  it('retries a SOAP 1.2 Receiver fault', async () => {
+    nock(BASE).post(PATH).reply(500, fault12('env:Receiver', undefined, '<businessCode>E2001</businessCode>'))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-server', status: 500 })
+  })
+
+  it('treats a SOAP 1.2 Sender fault with the contract\'s business code as permanent', async () => {
+    nock(BASE).post(PATH).reply(500, fault12('env:Sender', undefined, '<businessCode>E2001</businessCode>'))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: false, errorClass: 'soap-business' })
+    expect(err.message).toContain('E2001')
+  })
+
+  it.each([
+    ['wsse:FailedAuthentication', fault('wsse:FailedAuthentication', 'The security token could not be authenticated')],
+    ['wsse:InvalidSecurity', fault('wsse:InvalidSecurity', 'An error was discovered processing the &lt;wsse:Security&gt; header')],
+    ['wsse:InvalidSecurityToken', fault('wsse:InvalidSecurityToken', 'An invalid security token was provided')],
+    ['soap:Client.Authentication', fault('soap:Client.Authentication', `${NAME} password expired`)],
+    ['wsse:FailedAuthentication', fault12('env:Sender', 'wsse:FailedAuthentication')]
+  ])('treats a %s authentication fault as retryable soap-config, for ops to fix the credentials', async (code, answer) => {
+    nock(BASE).post(PATH).reply(500, answer)
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-config', status: 500 })
+    expect(err.message).toContain(code)
+    expectNoPersonalData(err)
+  })
+
+  it('treats an authentication fault as soap-config even when it carries a business code', async () => {
+    nock(BASE).post(PATH).reply(500, fault('wsse:FailedAuthentication', 'denied', '<businessCode>E0401</businessCode>'))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-config' })
+  })
+
+  it.each(['soap:MustUnderstand', 'soap:VersionMismatch'])(
+    'treats a %s fault, a disagreement on SOAP itself, as retryable soap-config', async (code) => {
+      nock(BASE).post(PATH).reply(500, fault(code, 'header not understood'))
+      const err = await failureOf(open().deliver(message, never))
+      expect(err).toMatchObject({ retryable: true, errorClass: 'soap-config', status: 500 })
+      expect(err.message).toContain(code)
+    })
+
+  it('retries a fault with neither a standard code nor a business code', async () => {
+    nock(BASE).post(PATH).reply(500, fault('tns:Busy', 'busy'))
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-server' })
   })
 
   it('treats an HTTP 500 HTML error page as a retryable 5xx', async () => {
@@ -270,10 +336,10 @@ describe('the SOAP deliverer', () => {
     expect(scope.isDone()).toBe(false)
   })
 
-  it('refuses a mapped field the WSDL does not define, before sending anything', async () => {
+  it('holds back a mapped field the WSDL does not define as a retryable config error for ops, sending nothing', async () => {
     const scope = nock(BASE).post(PATH).reply(200, okResponse('X'))
     const err = await failureOf(open().deliver({ ...message, body: { ...message.body as object, phone: '13812345678' } }, never))
-    expect(err).toMatchObject({ retryable: false, errorClass: 'mapping' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'config' })
     expect(err.message).toContain('phone')
     expect(err.message).not.toContain('13812345678')
     expect(scope.isDone()).toBe(false)
@@ -319,6 +385,24 @@ describe('the SOAP deliverer\'s WSDL', () => {
     expect(err.message).toContain('ReceiveBirthNotice')
   })
 
+  it('delivers once ops fix a WSDL that lacked a mapped field, without a restart', async () => {
+    const path = join(dir, 'renshe.wsdl')
+    const full = await readFile(WSDL, 'utf8')
+    const outdated = full.replace(/\s*<xs:element name="corroboration" type="xs:string"\/>/, '')
+    expect(outdated).not.toBe(full)
+    await writeFile(path, outdated)
+    const d = open(target({ wsdl: path }))
+    const scope = nock(BASE).post(PATH).reply(200, okResponse('RS-1'))
+
+    const err = await failureOf(d.deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'config' })
+    expect(err.message).toContain('corroboration')
+    expect(scope.isDone()).toBe(false)
+
+    await writeFile(path, full)
+    expect(await d.deliver(message, never)).toMatchObject({ ackId: 'RS-1' })
+  })
+
   it('reads the WSDL once, on the first delivery, not for every message', async () => {
     const path = join(dir, 'renshe.wsdl')
     await writeFile(path, await readFile(WSDL))
@@ -339,6 +423,17 @@ function fault (code: string, text: string, detail?: string): string {
   const wsse = code.startsWith('wsse:') ? ' xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"' : ''
   return envelope(`<soapenv:Fault><faultcode${wsse}>${code}</faultcode><faultstring>${text}</faultstring>` +
     `${detail === undefined ? '' : `<detail>${detail}</detail>`}</soapenv:Fault>`)
+}
+
+/** A SOAP 1.2 fault (`Code/Value`, optional `Subcode/Value`), as a SOAP 1.2 stack answers. */
+function fault12 (code: string, subcode?: string, detail?: string): string {
+  const wsse = subcode?.startsWith('wsse:') === true ? ' xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"' : ''
+  const sub = subcode === undefined ? '' : `<env:Subcode><env:Value${wsse}>${subcode}</env:Value></env:Subcode>`
+  return '<?xml version="1.0" encoding="utf-8"?>' +
+    '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault>' +
+    `<env:Code><env:Value>${code}</env:Value>${sub}</env:Code>` +
+    `<env:Reason><env:Text xml:lang="zh">${NAME} 拒收</env:Text></env:Reason>` +
+    `${detail === undefined ? '' : `<env:Detail>${detail}</env:Detail>`}</env:Fault></env:Body></env:Envelope>`
 }
 
 function envelope (body: string): string {

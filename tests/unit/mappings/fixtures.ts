@@ -109,15 +109,16 @@ export const BARE_ROW_HEADER = Object.freeze({ ...FULL_ROW_HEADER, certificateNo
 
 /**
  * The columns every department file opens with, as `[key, label, width in GBK bytes]`, written
- * out as the departments' layout specifications give them.
+ * out as the departments' layout specifications give them. A name may have 50 characters (100
+ * bytes), a document other than the ID card 30.
  */
 export const LEAD_COLUMNS = Object.freeze([
   ['noticeId', '通知编号', 32],
   ['version', '版本', 4],
   ['event', '事件', 16],
-  ['name', '姓名', 40],
+  ['name', '姓名', 100],
   ['idType', '证件类型', 2],
-  ['idNumber', '证件号码', 18]
+  ['idNumber', '证件号码', 30]
 ] as const)
 
 /** The columns every department file closes with. */

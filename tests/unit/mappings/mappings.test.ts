@@ -86,8 +86,9 @@ describe('what each department receives', () => {
     expect(JSON.stringify(mapping.map(fullRecord, ctx))).not.toMatch(/ethnicity|informant|householdAddress|birthDate|operator|medicalCertificateNo/)
   })
 
-  it.each(MAPPINGS.filter(isFileMapping))('$name writes every value as a string that fits its column in GBK, even at the longest', (mapping) => {
-    const longest = diedAt(fullRecord.death.time, { name: '欧阳'.repeat(10) })
+  it.each(MAPPINGS.filter(isFileMapping))('$name writes every value as a string that fits its column in GBK, even at the longest validation allows', (mapping) => {
+    // 50 characters of name, a 30-character document number: the most check-deceased.ts accepts.
+    const longest = diedAt(fullRecord.death.time, { name: '阿'.repeat(24) + '·' + '买'.repeat(25), idType: '3', idNumber: 'E'.repeat(30) })
     const record = { ...longest, certificateNo: 'H'.repeat(40) }
     const updated: MappingContext = { ...ctx, noticeId: 'ntc_' + 'A'.repeat(22), version: 9999, event: 'notice.updated', corroboration: 'cremation+certificate' }
     const voided: MappingContext = { ...updated, event: 'notice.voided', voidReason: '误'.repeat(100) }
@@ -98,6 +99,11 @@ describe('what each department receives', () => {
         expect(iconv.encode(value!, 'gbk').length, column.key).toBeLessThanOrEqual(column.width)
       }
     }
+  })
+
+  it.each(MAPPINGS.filter(isFileMapping))('$name lets a fixed-width file cut only the free-text void reason, never a name or a number', (mapping) => {
+    expect(mapping.columns.filter((c) => c.cut === true).map((c) => c.key)).toEqual(['voidReason'])
+    expect(Object.isFrozen(mapping.columns.find((c) => c.key === 'voidReason'))).toBe(true)
   })
 })
 
