@@ -1,5 +1,5 @@
-import iconv from 'iconv-lite'
 import type { FieldError, Validated } from './field-error.js'
+import { gbkCanCarry } from './gbk-strict.js'
 import { toHalfWidth } from './text.js'
 
 /** `POST /v1/cremations/:certificateNo/void`: why the record is withdrawn. */
@@ -54,8 +54,4 @@ export function validateVoidRequest (body: unknown): Validated<VoidRequest> {
 function containsPersonalNumber (text: string): boolean {
   const digits = toHalfWidth(text).toUpperCase().replace(/[\s\-_.·,，、]/gu, '')
   return ID_NUMBER_LIKE.test(digits) || MOBILE_LIKE.test(digits)
-}
-
-function gbkCanCarry (text: string): boolean {
-  return iconv.decode(iconv.encode(text, 'gbk'), 'gbk') === text
 }

@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite'
-import { hasNonGbkBytes, hasPrivateUse } from './gbk-strict.js'
+import { hasNonGbkBytes, hasPrivateUse } from '../../domain/gbk-strict.js'
 
 /** The character sets department files are written in (the target's `sftp.encoding`). */
 export type FileEncoding = 'utf-8' | 'gbk'

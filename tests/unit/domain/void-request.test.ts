@@ -38,5 +38,8 @@ describe('a void request', () => {
 
   it('refuses characters a GBK department file cannot carry, so the void reaches every department', () => {
     expect(codes({ reason: '误报，当事人健在🙏' })).toEqual(['/reason HUB_ERR_VOID_REASON_CHARACTERS'])
+    // GB18030-only: iconv-lite writes them, but GBK readers do not read them back.
+    expect(codes({ reason: '误报，当事人刘䶮健在' })).toEqual(['/reason HUB_ERR_VOID_REASON_CHARACTERS'])
+    expect(codes({ reason: '误报，退款€100' })).toEqual(['/reason HUB_ERR_VOID_REASON_CHARACTERS'])
   })
 })

@@ -1,3 +1,5 @@
+import iconv from 'iconv-lite'
+
 /**
  * iconv-lite's `gbk` is really the two-byte part of GB18030: it also writes characters that
  * the GBK readers departments run — Windows CP936, Java `GBK`, Python `gbk` — refuse, or read
@@ -43,4 +45,13 @@ function isGbkPair (lead: number, trail: number): boolean {
 
 function range (from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i)
+}
+
+/**
+ * Whether a department reading GBK gets exactly `text` back: iconv-lite can write it (no `?`),
+ * and every code is one GBK readers share.
+ */
+export function gbkCanCarry (text: string): boolean {
+  const bytes = iconv.encode(text, 'gbk')
+  return iconv.decode(bytes, 'gbk') === text && !hasNonGbkBytes(bytes) && !hasPrivateUse(text)
 }
