@@ -54,8 +54,9 @@ async function rawBaseline (args: BenchArgs, cleanup: Cleanup): Promise<Measured
 }
 
 export async function benchIngest (args: BenchArgs, engine: Engine, cleanup: Cleanup): Promise<IngestFigures> {
+  const processesNote = engine === 'postgres' && args.processes > 1 ? ` · ${args.processes} API processes` : ''
   console.log(`\n== ingest · ${engine} · ${args.targets} targets · ${args.connections} connections · ${args.seconds} s per phase · ` +
-    `pool ${args.pool} · log ${args.logLevel} ==`)
+    `pool ${args.pool} · log ${args.logLevel}${processesNote} ==`)
   const raw = await rawBaseline(args, cleanup)
 
   const { db, drop: dropDb } = await freshDatabase(engine, cleanup)
@@ -65,14 +66,16 @@ export async function benchIngest (args: BenchArgs, engine: Engine, cleanup: Cle
   try {
     const config = benchConfigInput({ db, prefix, targets: args.targets, poolSize: args.pool, logLevel: args.logLevel })
     const pg0 = pgOnly(await serverSnapshot(db.name, redis))
-    const { port } = await child.call<{ port: number }>('start-hub', { config, logLevel: args.logLevel })
+    // Several API processes share the port like `server.ts --processes N`; PGlite is one process.
+    const processes = engine === 'postgres' ? args.processes : 1
+    const { port, pids: hubPids } = await child.call<{ port: number, pids: number[] }>('start-hub', { config, logLevel: args.logLevel, processes })
     const url = `http://127.0.0.1:${port}/v1/cremations`
     const next = bodies()
     await waitForQuiet()
     await closedLoop({ url, connections: args.connections, seconds: WARMUP_SECONDS, nextBody: next })
 
     const pids = db.name === undefined ? [] : await postgresPids(db.name)
-    const groups: Groups = { hub: [child.pid], generator: [process.pid], postgres: pids, redis: isRedis }
+    const groups: Groups = { hub: [...new Set([child.pid, ...hubPids])], generator: [process.pid], postgres: pids, redis: isRedis }
     const s0 = await serverSnapshot(undefined, redis)
     const hub = await measureQuiet(groups, async () => await closedLoop({ url, connections: args.connections, seconds: args.seconds, nextBody: next }))
     const s1 = await serverSnapshot(undefined, redis)

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { isClusterPrimary, onStopRequest, processIndex, superviseWorkers } from './cluster.js'
 import { ConfigError, loadConfigFile } from './config/load.js'
 import { startHub, type Role } from './hub.js'
 import { createLogger } from './logger.js'
@@ -8,20 +9,22 @@ import { MasterKeyError } from './security/crypto.js'
  * The process entry: load the config, start the parts this role runs, listen, and shut down
  * gracefully on SIGTERM/SIGINT (finish the attempts in flight; a second signal forces exit).
  */
-const USAGE = `usage: node dist/server.js [--config FILE] [--role all|api|worker|scheduler]
+const USAGE = `usage: node dist/server.js [--config FILE] [--role all|api|worker|scheduler] [--processes N]
 
   --config, -c  the YAML config (default: $HUB_CONFIG or config/hub.yaml)
   --role        which parts run in this process (default: all)
+  --processes   API processes sharing the port (default: http.processes, 1); needs PostgreSQL
   environment   PORT, REDIS_URL, DATABASE_URL, HUB_MASTER_KEY override the file
 `
 
 async function main (): Promise<void> {
-  let values: { config?: string, role?: string, help?: boolean }
+  let values: { config?: string, role?: string, processes?: string, help?: boolean }
   try {
     values = parseArgs({
       options: {
         config: { type: 'string', short: 'c', default: process.env.HUB_CONFIG ?? 'config/hub.yaml' },
         role: { type: 'string', default: 'all' },
+        processes: { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
     }).values
@@ -39,15 +42,24 @@ async function main (): Promise<void> {
   }
   const config = loadConfigFile(values.config!, process.env)
   const logger = createLogger(config.log.level)
-  const hub = await startHub(config, { logger, role })
-  if (role === 'all' || role === 'api') {
+  const processes = apiProcesses(values.processes, config.http.processes, role, config.database.url)
+  if (isClusterPrimary(processes)) {
+    superviseUntilSignal(processes, logger)
+    return
+  }
+  // Worker 0 of a cluster runs the role asked for; the others serve the API only.
+  const ownRole: Role = processIndex() === 0 ? role : 'api'
+  const hub = await startHub(config, { logger, role: ownRole })
+  if (ownRole === 'all' || ownRole === 'api') {
     await hub.app.listen({ host: config.http.host, port: config.http.port })
   }
-  logger.info({ role, targets: config.targets.filter(t => t.enabled).map(t => t.code) }, 'houshi-hub started')
+  logger.info({ role: ownRole, process: processIndex(), targets: config.targets.filter(t => t.enabled).map(t => t.code) }, 'houshi-hub started')
 
   let stopping = false
-  const stop = (signal: string): void => {
+  const stop = (signal: string, fromPrimary = false): void => {
     if (stopping) {
+      // The primary passes on the signal this process may have had already: not a second one.
+      if (fromPrimary) return
       logger.warn({ signal }, 'second signal: exiting without waiting')
       process.exit(1)
     }
@@ -57,6 +69,41 @@ async function main (): Promise<void> {
       logger.error({ err }, 'shutdown failed')
       process.exit(1)
     })
+  }
+  process.on('SIGTERM', () => { stop('SIGTERM') })
+  process.on('SIGINT', () => { stop('SIGINT') })
+  onStopRequest((signal) => { stop(signal, true) })
+}
+
+function apiProcesses (flag: string | undefined, configured: number, role: Role, databaseUrl: string | undefined): number {
+  const n = flag === undefined ? configured : Number(flag)
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new ConfigError('--processes', [{ path: '--processes', reason: `应为 1 到 64 的整数，而不是 ${flag ?? String(configured)}` }])
+  }
+  if (n > 1 && role !== 'all' && role !== 'api') {
+    throw new ConfigError('--processes', [{ path: '--processes', reason: '多进程只用于 API（--role all 或 api）' }])
+  }
+  // The embedded database lives inside one process; several processes need a PostgreSQL server.
+  if (n > 1 && databaseUrl === undefined) {
+    throw new ConfigError('--processes', [{ path: '--processes', reason: '多个进程需要 PostgreSQL（设置 DATABASE_URL），嵌入式 PGlite 只能由一个进程使用' }])
+  }
+  return n
+}
+
+/** The primary of a cluster: supervises the API processes until a stop signal. */
+function superviseUntilSignal (processes: number, logger: ReturnType<typeof createLogger>): void {
+  const supervisor = superviseWorkers(processes, logger)
+  logger.info({ processes }, 'houshi-hub supervising API processes')
+  let stopping = false
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting')
+      for (const pid of supervisor.pids()) process.kill(pid, 'SIGKILL')
+      process.exit(1)
+    }
+    stopping = true
+    logger.info({ signal }, 'shutting down the hub processes')
+    void supervisor.stop(signal).then(code => process.exit(code))
   }
   process.on('SIGTERM', () => { stop('SIGTERM') })
   process.on('SIGINT', () => { stop('SIGINT') })

@@ -23,10 +23,13 @@ export interface BenchArgs {
   logLevel: string
   /** Operations in flight at once in bench/profile.ts. */
   parallel: number
+  /** API processes of the hub under test in the ingest bench (`--processes` of server.ts). */
+  processes: number
 }
 
 const USAGE = `options: --engine postgres|pglite|both  --seconds N  --connections N  --rate N
-         --records N  --concurrency 16,32,64  --pool N  --targets 3..7  --log-level info|warn|silent  --parallel N (profile)`
+         --records N  --concurrency 16,32,64  --pool N  --targets 3..7  --log-level info|warn|silent  --parallel N (profile)
+         --processes N (ingest: API processes, PostgreSQL only)`
 
 export function benchArgs (argv: string[] = process.argv.slice(2)): BenchArgs {
   const { values } = parseArgs({
@@ -42,6 +45,7 @@ export function benchArgs (argv: string[] = process.argv.slice(2)): BenchArgs {
       targets: { type: 'string', default: '3' },
       'log-level': { type: 'string', default: 'info' },
       parallel: { type: 'string', default: '1' },
+      processes: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false }
     }
   })
@@ -66,6 +70,7 @@ export function benchArgs (argv: string[] = process.argv.slice(2)): BenchArgs {
     pool: Math.round(positive('pool', values.pool, 200)),
     targets: Math.round(positive('targets', values.targets, 7)),
     logLevel: values['log-level'] ?? 'info',
-    parallel: Math.round(positive('parallel', values.parallel, 256))
+    parallel: Math.round(positive('parallel', values.parallel, 256)),
+    processes: Math.round(positive('processes', values.processes, 64))
   }
 }

@@ -177,7 +177,12 @@ export const HubConfigSchema = Type.Object({
     /** @defaultValue 8080 */
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     /** @defaultValue 1048576 */
-    bodyLimit: Type.Integer({ minimum: 1024, default: 1_048_576 })
+    bodyLimit: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+    /**
+     * API processes sharing the port (node:cluster), to use every core. More than one needs
+     * PostgreSQL: the embedded database lives in one process. @defaultValue 1
+     */
+    processes: Type.Integer({ minimum: 1, maximum: 64, default: 1 })
   }, { additionalProperties: false, default: {} }),
   redis: Type.Object({
     /** @defaultValue 'redis://127.0.0.1:6379' */

@@ -9,6 +9,7 @@ import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
 import { ingestCremation } from '../store/cremations.js'
 import { voidCremation } from '../store/voids.js'
+import { noteOutcome } from './request-outcome.js'
 
 const CERTIFICATE_NO = /^[A-Z0-9-]{1,40}$/
 
@@ -31,7 +32,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     const routed = routeRecord(targets, 'notice.created', { policeStation: record.deceased.policeStation?.code })
     const result = await ingestCremation(db, crypto, record, routed, `funeral-home:${record.funeralHome.code}`)
     await dispatchCommitted(app, result.dispatch, result.noticeId)
-    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, deliveries: result.deliveries.length }, 'cremation record accepted')
+    noteOutcome(req, 'cremation record accepted', { noticeId: result.noticeId, outcome: result.outcome, deliveries: result.deliveries.length })
     await reply.code(result.outcome === 'created' ? 201 : 200).send({
       noticeId: result.noticeId,
       certificateNo: result.certificateNo,
@@ -48,7 +49,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     if (record.certificateNo !== certificateNo) throw certificateNoMismatch()
     const result = await correctCremation(db, crypto, record, targets, `funeral-home:${record.funeralHome.code}`)
     await dispatchCommitted(app, result.dispatch, result.noticeId)
-    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, version: result.version, superseded: result.superseded.length }, 'cremation record corrected')
+    noteOutcome(req, 'cremation record corrected', { noticeId: result.noticeId, outcome: result.outcome, version: result.version, superseded: result.superseded.length })
     return {
       noticeId: result.noticeId,
       certificateNo: result.certificateNo,
@@ -67,7 +68,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     const actor = funeralHome !== undefined ? `funeral-home:${funeralHome}` : 'funeral-home'
     const result = await voidCremation(db, certificateNo, funeralHome, request.reason, actor)
     await dispatchCommitted(app, result.dispatch, result.noticeId)
-    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, cancelled: result.cancelled.length, told: result.deliveries.length }, 'cremation record voided')
+    noteOutcome(req, 'cremation record voided', { noticeId: result.noticeId, outcome: result.outcome, cancelled: result.cancelled.length, told: result.deliveries.length })
     return {
       noticeId: result.noticeId,
       certificateNo: result.certificateNo,

@@ -3,6 +3,7 @@ import { validateDeathCertificate } from '../domain/validate-death-certificate.j
 import { rulesViolated, schemaInvalid } from '../errors.js'
 import { ingestDeathCertificate } from '../store/death-certificates.js'
 import { dispatchCommitted } from './dispatch-committed.js'
+import { noteOutcome } from './request-outcome.js'
 
 /**
  * `POST /v1/death-certificates`: a health institution posts the 《居民死亡医学证明（推断）书》, which
@@ -17,7 +18,7 @@ export async function deathCertificateRoutes (app: FastifyInstance): Promise<voi
     const cert = checked.value
     const result = await ingestDeathCertificate(db, crypto, cert, `clinic:${cert.issuer.creditCode}`)
     await dispatchCommitted(app, result.dispatch, result.noticeId)
-    req.log.info({ noticeId: result.noticeId, outcome: result.outcome, corroboration: result.corroboration, released: result.released.length }, 'death certificate accepted')
+    noteOutcome(req, 'death certificate accepted', { noticeId: result.noticeId, outcome: result.outcome, corroboration: result.corroboration, released: result.released.length })
     // The certificate number is an ID number: it is not echoed back.
     await reply.code(result.outcome === 'created' ? 201 : 200).send({
       noticeId: result.noticeId,

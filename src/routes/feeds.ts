@@ -12,6 +12,7 @@ import {
   ackFeed, hasUnplacedMessages, markFeedServed, markFeedUnmappable, placeFeedMessages, readFeed, type FeedRow
 } from '../store/feed.js'
 import { joinCremation, type CremationData, type CremationPersonal } from '../store/record-codec.js'
+import { noteOutcome } from './request-outcome.js'
 
 /** One message of a department's feed: what a push would have carried, plus its position. */
 export interface FeedMessage {
@@ -52,7 +53,7 @@ export async function feedRoutes (app: FastifyInstance): Promise<void> {
     const after = parseInteger(query.after, 'after', 0) ?? 0
     const limit = parseInteger(query.limit, 'limit', 1, maxPage) ?? Math.min(DEFAULT_LIMIT, maxPage)
     const page = await pullPage(app.hub, target, after, limit)
-    req.log.info({ target: target.code, after, served: page.messages.length, nextCursor: page.nextCursor }, 'feed pulled')
+    noteOutcome(req, 'feed pulled', { target: target.code, after, served: page.messages.length, nextCursor: page.nextCursor })
     return page
   })
 
@@ -61,7 +62,7 @@ export async function feedRoutes (app: FastifyInstance): Promise<void> {
     const cursor = ackCursor(req.body)
     const result = await ackFeed(app.hub.db, target.code, cursor, `department:${target.department}`, app.hub.now?.() ?? new Date())
     if (result.kind === 'not-served') throw cursorNotServed(cursor, result.servedUpTo)
-    req.log.info({ target: target.code, cursor, acknowledged: result.deliveryIds.length }, 'feed acknowledged')
+    noteOutcome(req, 'feed acknowledged', { target: target.code, cursor, acknowledged: result.deliveryIds.length })
     return { acknowledged: result.deliveryIds.length, cursor }
   })
 }

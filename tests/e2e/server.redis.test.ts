@@ -6,7 +6,8 @@ import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/free-port.js'
 import { startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
-import { validCremation } from '../fixtures/cremation.js'
+import { makeCremation, validCremation } from '../fixtures/cremation.js'
+import { createTestDb } from '../helpers/databases.js'
 import { deleteKeys, TEST_MASTER_KEY, TEST_REDIS_URL } from '../helpers/test-hub.js'
 import { eventually } from '../helpers/waits.js'
 
@@ -81,6 +82,43 @@ describe('the hub process', () => {
 
     run.child.kill('SIGTERM')
     expect(await run.exited).toBe(0)
+  })
+
+  it('serves the API from several processes on PostgreSQL and stops them all on SIGTERM', async () => {
+    const testDb = await createTestDb('postgres')
+    cleanups.push(async () => { await testDb.drop() })
+    const sim = await startRestDepartment({ name: 'gongan' })
+    cleanups.push(async () => { await sim.close() })
+    const prefix = `houshi-e2e-cluster-${process.pid}`
+    const redis = new Redis(TEST_REDIS_URL)
+    cleanups.push(async () => { await deleteKeys(redis, `${prefix}:*`); await redis.quit() })
+    const dir = mkdtempSync(join(tmpdir(), 'hub-e2e-'))
+    cleanups.push(() => { rmSync(dir, { recursive: true, force: true }) })
+    const file = join(dir, 'hub.yaml')
+    writeFileSync(file, readFileSync('config/hub.yaml', 'utf8').replace('prefix: houshi', `prefix: ${prefix}`))
+    const port = await freePort()
+    const run = runServer(['--config', file, '--processes', '2'], {
+      ...sampleEnv(sim.url), PORT: String(port), REDIS_URL: TEST_REDIS_URL, HUB_MASTER_KEY: TEST_MASTER_KEY, DATABASE_URL: testDb.url!
+    })
+    cleanups.push(() => { run.child.kill('SIGKILL') })
+    const started = (): Array<{ pid: number, role: string }> => run.output().split('\n').filter(l => l.includes('houshi-hub started')).map(l => JSON.parse(l))
+    await eventually(async () => started().length === 2 ? true : undefined, 30_000, `two processes started (${run.output()})`)
+    expect(new Set(started().map(s => s.pid)).size).toBe(2)
+    expect(started().map(s => s.role).sort()).toEqual(['all', 'api'])
+    const posts = await Promise.all([validCremation, makeCremation(2), makeCremation(3), makeCremation(4)].map(async body =>
+      (await fetch(`http://127.0.0.1:${port}/v1/cremations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status))
+    expect(posts).toEqual([201, 201, 201, 201])
+    await sim.waitFor(s => s.acceptedCount >= 4, 15_000)
+
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+    for (const { pid } of started()) expect(() => process.kill(pid, 0)).toThrow()
+  })
+
+  it('refuses several processes on the embedded database', async () => {
+    const run = runServer(['--processes', '2'], { ...sampleEnv('http://127.0.0.1:1/x'), HUB_MASTER_KEY: TEST_MASTER_KEY })
+    expect(await run.exited).toBe(78)
+    expect(run.output()).toContain('PGlite')
   })
 })
 

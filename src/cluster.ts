@@ -1,0 +1,88 @@
+import cluster, { type Worker } from 'node:cluster'
+import type { Logger } from 'pino'
+
+/**
+ * Several API processes on one machine (DESIGN §10: the API on every core). The primary only
+ * supervises: it forks the workers, which share the listening port, replaces one that dies
+ * unexpectedly, and on a stop signal passes it on and waits for all of them to finish their
+ * graceful shutdown. Worker 0 runs the configured role; the others serve the API only, so
+ * delivery workers and schedules are not duplicated.
+ */
+
+const INDEX_ENV = 'HUB_PROCESS_INDEX'
+const STOP_MESSAGE = 'houshi:stop'
+/** More unexpected exits than this within the window stop the whole hub: something is wrong. */
+const MAX_RESTARTS = 5
+const RESTART_WINDOW_MS = 60_000
+const RESTART_DELAY_MS = 1_000
+
+/** This process's index among the API processes (0 when not clustered). */
+export function processIndex (): number {
+  return cluster.isWorker ? Number(process.env[INDEX_ENV] ?? 0) : 0
+}
+
+/** In a worker: calls `stop` when the primary asks this process to shut down. */
+export function onStopRequest (stop: (signal: string) => void): void {
+  if (!cluster.isWorker) return
+  process.on('message', (m: unknown) => {
+    if ((m as { type?: unknown } | null)?.type === STOP_MESSAGE) stop((m as { signal?: string }).signal ?? 'SIGTERM')
+  })
+}
+
+export function isClusterPrimary (processes: number): boolean {
+  return processes > 1 && cluster.isPrimary
+}
+
+export interface Supervisor {
+  /** Passes the signal to every worker and resolves with the exit code once all have exited. */
+  stop (signal: NodeJS.Signals): Promise<number>
+  pids (): number[]
+}
+
+export function superviseWorkers (processes: number, logger: Logger): Supervisor {
+  const workers = new Map<number, Worker>()
+  const restarts: number[] = []
+  let stopping = false
+  let failed = false
+  let allExited: (() => void) | undefined
+
+  const fork = (index: number): void => {
+    const worker = cluster.fork({ [INDEX_ENV]: String(index) })
+    workers.set(index, worker)
+    worker.on('exit', (code, signal) => {
+      workers.delete(index)
+      if (stopping) {
+        if (code !== 0) failed = true
+        if (workers.size === 0) allExited?.()
+        return
+      }
+      const now = Date.now()
+      restarts.push(now)
+      while (restarts.length > 0 && restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift()
+      if (restarts.length > MAX_RESTARTS) {
+        logger.fatal({ index, code, signal }, 'hub processes keep dying; stopping the hub')
+        failed = true
+        void supervisor.stop('SIGTERM').then(code => process.exit(code))
+        return
+      }
+      logger.error({ index, code, signal }, 'hub process died; starting a new one')
+      setTimeout(() => { if (!stopping) fork(index) }, RESTART_DELAY_MS).unref()
+    })
+  }
+
+  const supervisor: Supervisor = {
+    async stop (signal) {
+      stopping = true
+      const done = new Promise<void>(resolve => { allExited = resolve })
+      if (workers.size === 0) allExited?.()
+      // By message, not by signal: a Ctrl-C already reached every process of the group, and a
+      // second signal would make a worker skip its graceful shutdown.
+      for (const w of workers.values()) w.send({ type: STOP_MESSAGE, signal })
+      await done
+      return failed ? 1 : 0
+    },
+    pids: () => [...workers.values()].map(w => w.process.pid!).filter(pid => pid !== undefined)
+  }
+  for (let i = 0; i < processes; i++) fork(i)
+  return supervisor
+}
