@@ -8,6 +8,7 @@ import { boundedExchange } from './bounded-exchange.js'
 import type { Deliverer, OutboundMessage, Receipt } from './deliverer.js'
 import { DeliveryError } from './delivery-error.js'
 import { classifyTransportFailure } from './transport-failure.js'
+import { undiciTransport } from './undici-adapter.js'
 
 /** A failed HTTP delivery; carries the department's `Retry-After` (429/503) for the worker. */
 export class HttpDeliveryError extends DeliveryError {
@@ -31,34 +32,43 @@ const MAX_RESPONSE_BYTES = 1_048_576
  * those bytes; never follows redirects; classifies every outcome into a Receipt or a DeliveryError
  * whose message never contains the response body (it may carry personal data).
  */
-export function createRestDeliverer (target: TargetConfig): Deliverer {
+export interface RestDelivererOptions {
+  /**
+   * `undici` (default): connection pools of undici under axios. `node-http`: Node's http client
+   * with keep-alive agents, which nock can intercept (the adapter's unit tests).
+   */
+  transport?: 'undici' | 'node-http'
+}
+
+export function createRestDeliverer (target: TargetConfig, options: RestDelivererOptions = {}): Deliverer {
   const rest = target.rest
   if (rest === undefined) throw new Error(`target ${target.code} 缺少 rest 配置`)
 
-  // Keep-alive sockets and no redirect wrapper: axios's defaults would otherwise set the ceiling
-  // of deliveries per second (DESIGN §10).
-  const agentOptions = { keepAlive: true, maxSockets: target.concurrency * 2 }
-  const httpAgent = new http.Agent(agentOptions)
-  const httpsAgent = new https.Agent(agentOptions)
+  // Keep-alive connections and no redirect wrapper: axios's defaults would otherwise set the
+  // ceiling of deliveries per second (DESIGN §10).
+  const connections = target.concurrency * 2
+  const undici = options.transport === 'node-http' ? undefined : undiciTransport({ connections, maxResponseBytes: MAX_RESPONSE_BYTES })
+  const agents = undici === undefined
+    ? { httpAgent: new http.Agent({ keepAlive: true, maxSockets: connections }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: connections }) }
+    : undefined
 
   const client = axios.create({
-    httpAgent,
-    httpsAgent,
+    ...(undici !== undefined ? { adapter: undici.adapter } : agents),
     maxRedirects: 0,
     timeout: rest.timeoutMs,
     validateStatus: () => true,
     // We parse the ack ourselves and never keep or log the raw body.
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
-    maxContentLength: MAX_RESPONSE_BYTES,
-    ...(rest.auth.type === 'basic'
-      ? { auth: { username: rest.auth.username, password: rest.auth.password } }
-      : {})
+    maxContentLength: MAX_RESPONSE_BYTES
   })
 
   const baseHeaders: RawAxiosRequestHeaders = {
     ...rest.headers,
-    ...(rest.auth.type === 'bearer' ? { Authorization: `Bearer ${rest.auth.token}` } : {})
+    ...(rest.auth.type === 'bearer' ? { Authorization: `Bearer ${rest.auth.token}` } : {}),
+    ...(rest.auth.type === 'basic'
+      ? { Authorization: `Basic ${Buffer.from(`${rest.auth.username}:${rest.auth.password}`, 'utf8').toString('base64')}` }
+      : {})
   }
 
   return {
@@ -92,8 +102,9 @@ export function createRestDeliverer (target: TargetConfig): Deliverer {
     },
 
     async close (): Promise<void> {
-      httpAgent.destroy()
-      httpsAgent.destroy()
+      agents?.httpAgent.destroy()
+      agents?.httpsAgent.destroy()
+      await undici?.close()
     }
   }
 }

@@ -2,8 +2,13 @@ import { DeliveryError } from './delivery-error.js'
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN'
+  'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN',
+  // undici's names for a connection that closed or never opened
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED'
 ])
+
+/** undici's own timeouts (the exchange's deadline normally ends it first). */
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 export interface ExchangeState {
   /** The caller's signal (shutdown) ended the exchange. */
@@ -22,7 +27,7 @@ export interface ExchangeState {
 export function classifyTransportFailure (err: unknown, state: ExchangeState): DeliveryError {
   if (state.aborted) return new DeliveryError('请求被中止', true, 'aborted')
   const code = errorCode(err)
-  if (state.timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+  if (state.timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new DeliveryError(`请求超时（${state.timeoutMs} ms）`, true, 'timeout')
   }
   if (code !== undefined && NETWORK_CODES.has(code)) {
