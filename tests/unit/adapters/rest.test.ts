@@ -41,9 +41,8 @@ const message: OutboundMessage = Object.freeze({
 
 let deliverer: Deliverer | undefined
 
-/** The production transport (undici under axios) unless a test needs Node's http client. */
-function open (t: TargetConfig = target(), transport: 'undici' | 'node-http' = 'undici'): Deliverer {
-  deliverer = createRestDeliverer(t, { transport })
+function open (t: TargetConfig = target()): Deliverer {
+  deliverer = createRestDeliverer(t)
   return deliverer
 }
 
@@ -222,14 +221,6 @@ describe('the REST deliverer', () => {
     nock(BASE).post(PATH).reply(500, '', { 'Retry-After': '10' })
     const err = await failureOf(open().deliver(message, never))
     expect(err.retryAfterMs).toBeUndefined()
-  })
-
-  it('treats a response slower than the timeout as a retryable timeout', async () => {
-    nock(BASE).post(PATH).delay(1_000).reply(200, { ackId: 'late' })
-    // nock's delayed reply cannot be aborted through undici; the undici path's timeout is
-    // checked against a real slow server in tests/conformance.
-    const err = await failureOf(open(target({ timeoutMs: 100 }), 'node-http').deliver(message, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'timeout', message: '请求超时（100 ms）' })
   })
 
   it('treats a refused connection as a retryable network failure', async () => {

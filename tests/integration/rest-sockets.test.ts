@@ -7,8 +7,8 @@ import type { TargetConfig } from '../../src/config/schema.js'
 import { freePort } from '../../scripts/free-port.js'
 
 /**
- * The REST adapter's production transport (undici under axios) against real sockets: what a
- * mock cannot show — refused connections, oversized answers, redirects, credentials on the wire.
+ * The REST adapter against real sockets: what a mock cannot show — refused connections, slow and
+ * oversized answers, redirects, credentials on the wire, shutdown.
  */
 const message: OutboundMessage = {
   deliveryId: 'dlv-u1', noticeId: 'ntc-u1', version: 1, event: 'notice.created', idempotencyKey: 'dlv-u1',
@@ -23,7 +23,7 @@ function target (url: string, auth: Record<string, unknown> = { type: 'none' }):
   } as TargetConfig
 }
 
-describe('the REST adapter over undici, against real sockets', () => {
+describe('the REST adapter against real sockets', () => {
   const closers: Array<() => Promise<void>> = []
   afterEach(async () => { for (const c of closers.splice(0).reverse()) await c() })
 
@@ -66,6 +66,14 @@ describe('the REST adapter over undici, against real sockets', () => {
     const url = await serve((_req, res) => { res.writeHead(200).end('x'.repeat(2 * 1_048_576)) })
     await expect(open(target(url)).deliver(message, new AbortController().signal))
       .rejects.toMatchObject({ retryable: true, errorClass: 'transport' })
+  })
+
+  it('gives up on an answer slower than the timeout, as a retryable timeout', async () => {
+    const url = await serve((_req, res) => { setTimeout(() => { res.writeHead(200).end('{"ackId":"late"}') }, 1_000) })
+    const started = Date.now()
+    await expect(open({ ...target(url), rest: { ...target(url).rest!, timeoutMs: 150 } }).deliver(message, new AbortController().signal))
+      .rejects.toMatchObject({ retryable: true, errorClass: 'timeout', message: '请求超时（150 ms）' })
+    expect(Date.now() - started).toBeLessThan(900)
   })
 
   it('never follows a redirect', async () => {
