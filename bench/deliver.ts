@@ -34,7 +34,7 @@ export interface DeliverTrial {
 export async function benchDeliver (args: BenchArgs, engine: Engine, cleanup: Cleanup): Promise<DeliverTrial[]> {
   const codes = targetCodes(args.targets)
   console.log(`\n== deliver · ${engine} · ${args.records} records × ${codes.length} targets = ${args.records * codes.length} deliveries · ` +
-    `pool ${args.pool} · log ${args.logLevel} ==`)
+    `pool ${args.pool} · log ${args.logLevel}${engine === 'postgres' && args.processes > 1 ? ` · ${args.processes} worker processes` : ''} ==`)
   const sinks = await startChild('./sink-server.ts', cleanup)
   const redis = benchRedis()
   const trials: DeliverTrial[] = []

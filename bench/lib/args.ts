@@ -23,13 +23,13 @@ export interface BenchArgs {
   logLevel: string
   /** Operations in flight at once in bench/profile.ts. */
   parallel: number
-  /** API processes of the hub under test in the ingest bench (`--processes` of server.ts). */
+  /** Hub processes under test (`--processes` of server.ts): API processes in the ingest bench, worker processes in the delivery bench. */
   processes: number
 }
 
 const USAGE = `options: --engine postgres|pglite|both  --seconds N  --connections N  --rate N
          --records N  --concurrency 16,32,64  --pool N  --targets 3..7  --log-level info|warn|silent  --parallel N (profile)
-         --processes N (ingest: API processes, PostgreSQL only)`
+         --processes N (hub processes: API for ingest, workers for deliver; PostgreSQL only)`
 
 export function benchArgs (argv: string[] = process.argv.slice(2)): BenchArgs {
   const { values } = parseArgs({

@@ -1,15 +1,16 @@
 import { performance } from 'node:perf_hooks'
 import { pino } from 'pino'
+import { resolveConfig } from '../../src/config/load.js'
 import { startHub } from '../../src/hub.js'
 import { createLogger } from '../../src/logger.js'
 import type { Db } from '../../src/store/db.js'
 import { createPostgresDb } from '../../src/store/postgres.js'
 import type { BenchArgs, Engine } from './args.js'
 import type { RateResult } from './baselines.js'
-import type { Child } from './child.js'
+import { startChild, type Child } from './child.js'
 import type { Cleanup } from './cleanup.js'
 import { cpuSnapshot, cpuUsage, formatCpu, isRedis, postgresPids, type Groups } from './cpu.js'
-import { benchConfig, freshDatabase, freshPrefix } from './env.js'
+import { benchConfigInput, freshDatabase, freshPrefix } from './env.js'
 import { openBenchDb, preIngest } from './preingest.js'
 import { waitForQuiet } from './quiet.js'
 import { benchRedis, serverDiff, serverSnapshot } from './server-stats.js'
@@ -51,7 +52,11 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
   let closed = false
   const redis = benchRedis()
   try {
-    const config = benchConfig({ db: where, prefix, targets: args.targets, sinkUrls, concurrency, poolSize: args.pool, logLevel: args.logLevel })
+    const configInput = benchConfigInput({ db: where, prefix, targets: args.targets, sinkUrls, concurrency, poolSize: args.pool, logLevel: args.logLevel })
+    const config = resolveConfig(configInput, {}, '<bench>')
+    // More worker processes, as `server.ts --role worker --processes N` (PostgreSQL only).
+    const extra = engine === 'postgres' ? args.processes - 1 : 0
+    const others = await Promise.all(Array.from({ length: extra }, async () => await startChild('./worker-server.ts', cleanup)))
     const pre = await preIngest(db, config, args.records)
     console.log(`    pre-ingested ${args.records} records → ${pre.deliveries} queued deliveries in ${pre.seconds.toFixed(1)} s ` +
       `(${fmt.rate(args.records / pre.seconds)} records/s without HTTP, 8 in parallel)`)
@@ -68,6 +73,7 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
     const started = performance.now()
     // PGlite is one connection in one process: the worker must share this one.
     const hub = await startHub(config, { logger, role: 'worker', ...(engine === 'pglite' ? { db } : {}) })
+    await Promise.all(others.map(async o => await o.call('start', { config: configInput, logLevel: args.logLevel })))
     let seconds: number
     let after: ReturnType<typeof cpuSnapshot>
     let pids: number[]
@@ -78,8 +84,9 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
       pids = where.name === undefined ? [] : await postgresPids(where.name)
     } finally {
       await hub.close()
+      await Promise.all(others.map(async o => await o.stop()))
     }
-    const groups: Groups = { 'hub worker': [process.pid], sinks: [sinks.pid], postgres: pids, redis: isRedis }
+    const groups: Groups = { 'hub worker': [process.pid, ...others.map(o => o.pid)], sinks: [sinks.pid], postgres: pids, redis: isRedis }
     const usage = cpuUsage(before, after, groups)
     if (where.url !== undefined) {
       await db.close()
