@@ -14,10 +14,21 @@ function formatterFor (timeZone: string): Intl.DateTimeFormat {
   return f
 }
 
+/** Recent answers: each record's few instants are dated once for all its departments' mappings. */
+const recent = new Map<string, string>()
+const RECENT_LIMIT = 4_096
+
 /** The `YYYY-MM-DD` calendar date of an instant in `timeZone`. */
 export function localDate (instant: string | Date, timeZone: string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant
-  return formatterFor(timeZone).format(d)
+  const key = `${timeZone}|${d.getTime()}`
+  let date = recent.get(key)
+  if (date === undefined) {
+    date = formatterFor(timeZone).format(d)
+    if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!)
+    recent.set(key, date)
+  }
+  return date
 }
 
 /** The first day of the month after the given `YYYY-MM-DD` date. */

@@ -95,7 +95,9 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
     receipt: { ...receipt, at: endedAt.toISOString() },
     audit: { actor: 'worker', action: 'delivery.delivered', entity: `delivery:${d.id}`, details: { target: d.target, attemptNo: d.attemptNo, ackId: receipt.ackId ?? null } }
   })
-  deps.logger.info({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, status: receipt.status }, 'delivered')
+  // Debug, not info: thousands a second at full speed, and every outcome is in the database and
+  // the audit trail already. Failures stay at warn/error.
+  deps.logger.debug({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, status: receipt.status }, 'delivered')
   return { kind: 'delivered' }
 }
 
