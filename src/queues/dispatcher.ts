@@ -19,6 +19,8 @@ export interface Dispatcher {
   /** The items Redis does not hold a job for (lost to a flush, a failover, a crash). */
   missing (items: readonly DispatchItem[]): Promise<DispatchItem[]>
   queue (target: string): Queue<DeliveryJob>
+  /** Resolves once every enqueue started so far has landed or failed. */
+  idle (): Promise<void>
   /** Whether `target` is pushed through a queue (feed and batch-file targets are not). */
   handles (target: string): boolean
   close (): Promise<void>
@@ -80,11 +82,20 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
     return batch.done
   }
 
+  // Enqueues still on their way, so a graceful shutdown lets them land before closing.
+  const inFlight = new Set<Promise<unknown>>()
+
   return {
     async enqueue (items, timeoutMs = ENQUEUE_TIMEOUT_MS) {
       if (items.length === 0) return
       // BullMQ waits for a connection indefinitely; the database already owns these deliveries.
-      await withTimeout(enqueueBatched(items), timeoutMs, 'enqueue')
+      const work = withTimeout(enqueueBatched(items), timeoutMs, 'enqueue')
+      inFlight.add(work)
+      try {
+        await work
+      } finally {
+        inFlight.delete(work)
+      }
     },
     async missing (items) {
       if (items.length === 0) return []
@@ -105,7 +116,11 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
     },
     queue: queueOf,
     handles: (target) => queues.has(target),
+    async idle () {
+      await Promise.allSettled([...inFlight])
+    },
     async close () {
+      await Promise.allSettled([...inFlight])
       await Promise.all([...queues.values()].map(async q => await q.close()))
     }
   }

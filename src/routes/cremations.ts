@@ -31,7 +31,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     const record = validRecord(req.body).value
     const routed = routeRecord(targets, 'notice.created', { policeStation: record.deceased.policeStation?.code })
     const result = await ingestCremation(db, crypto, record, routed, `funeral-home:${record.funeralHome.code}`)
-    await dispatchCommitted(app, result.dispatch, result.noticeId)
+    dispatchCommitted(app, result.dispatch, result.noticeId)
     noteOutcome(req, 'cremation record accepted', { noticeId: result.noticeId, outcome: result.outcome, deliveries: result.deliveries.length })
     await reply.code(result.outcome === 'created' ? 201 : 200).send({
       noticeId: result.noticeId,
@@ -48,7 +48,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     const record = validRecord(req.body).value
     if (record.certificateNo !== certificateNo) throw certificateNoMismatch()
     const result = await correctCremation(db, crypto, record, targets, `funeral-home:${record.funeralHome.code}`)
-    await dispatchCommitted(app, result.dispatch, result.noticeId)
+    dispatchCommitted(app, result.dispatch, result.noticeId)
     noteOutcome(req, 'cremation record corrected', { noticeId: result.noticeId, outcome: result.outcome, version: result.version, superseded: result.superseded.length })
     return {
       noticeId: result.noticeId,
@@ -67,7 +67,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     const funeralHome = request.funeralHome ?? queryFuneralHome(req.query.funeralHome)
     const actor = funeralHome !== undefined ? `funeral-home:${funeralHome}` : 'funeral-home'
     const result = await voidCremation(db, certificateNo, funeralHome, request.reason, actor)
-    await dispatchCommitted(app, result.dispatch, result.noticeId)
+    dispatchCommitted(app, result.dispatch, result.noticeId)
     noteOutcome(req, 'cremation record voided', { noticeId: result.noticeId, outcome: result.outcome, cancelled: result.cancelled.length, told: result.deliveries.length })
     return {
       noticeId: result.noticeId,

@@ -17,7 +17,7 @@ export async function deathCertificateRoutes (app: FastifyInstance): Promise<voi
     if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
     const cert = checked.value
     const result = await ingestDeathCertificate(db, crypto, cert, `clinic:${cert.issuer.creditCode}`)
-    await dispatchCommitted(app, result.dispatch, result.noticeId)
+    dispatchCommitted(app, result.dispatch, result.noticeId)
     noteOutcome(req, 'death certificate accepted', { noticeId: result.noticeId, outcome: result.outcome, corroboration: result.corroboration, released: result.released.length })
     // The certificate number is an ID number: it is not echoed back.
     await reply.code(result.outcome === 'created' ? 201 : 200).send({

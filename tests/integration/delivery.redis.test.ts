@@ -125,6 +125,8 @@ describe.each(ENGINES)('delivering death notices to REST departments (%s)', (eng
     // Stop the workers from seeing the jobs first: pause, drop every job, then reconcile.
     await Promise.all(['gongan', 'yibao', 'minzheng'].map(async t => await th!.hub.dispatcher.queue(t).pause()))
     expect((await post(validCremation)).statusCode).toBe(201)
+    // The 201 does not wait for Redis; the jobs land right after it. Then Redis loses them.
+    await th!.hub.dispatcher.idle()
     await deleteKeys(th!.redis, `${th!.config.redis.prefix}:*`)
 
     expect(await th!.hub.reconcileNow()).toBe(3)
@@ -142,6 +144,7 @@ describe.each(ENGINES)('delivering death notices to REST departments (%s)', (eng
     const { gongan } = await start(['gongan'], { reconcilerCron: '* * * * * *' })
     await th!.hub.dispatcher.queue('gongan').pause()
     await post(validCremation)
+    await th!.hub.dispatcher.idle()
     await deleteKeys(th!.redis, `${th!.config.redis.prefix}:*`)
 
     await settled(validCremation.certificateNo)
@@ -152,6 +155,7 @@ describe.each(ENGINES)('delivering death notices to REST departments (%s)', (eng
     const { gongan } = await start(['gongan'])
     await th!.hub.dispatcher.queue('gongan').pause()
     await post(validCremation)
+    await th!.hub.dispatcher.idle()
     // As a worker that crashed after claiming would leave it: delivering, lease already expired.
     await th!.testDb.db.query(`UPDATE deliveries SET status = 'delivering', attempts = 1,
       first_attempt_at = now() - interval '1 minute', lease_until = now() - interval '1 second'`)
