@@ -9,6 +9,7 @@ import { makeCremation } from '../tests/fixtures/cremation.js'
 import { benchArgs, type BenchArgs, type Engine } from './lib/args.js'
 import { startChild } from './lib/child.js'
 import { withCleanup, type Cleanup } from './lib/cleanup.js'
+import type { EventLoopUtilization } from 'node:perf_hooks'
 import { isRedis, measureQuiet, postgresPids, type Groups, type Measured } from './lib/cpu.js'
 import { benchConfigInput, freshDatabase, freshPrefix } from './lib/env.js'
 import { closedLoop, openLoop, type LoadResult } from './lib/load.js'
@@ -77,9 +78,12 @@ export async function benchIngest (args: BenchArgs, engine: Engine, cleanup: Cle
     const pids = db.name === undefined ? [] : await postgresPids(db.name)
     const groups: Groups = { hub: [...new Set([child.pid, ...hubPids])], generator: [process.pid], postgres: pids, redis: isRedis }
     const s0 = await serverSnapshot(undefined, redis)
+    const elu0 = await child.call<EventLoopUtilization>('elu')
     const hub = await measureQuiet(groups, async () => await closedLoop({ url, connections: args.connections, seconds: args.seconds, nextBody: next }))
+    const elu = await child.call<EventLoopUtilization>('elu', elu0)
     const s1 = await serverSnapshot(undefined, redis)
-    console.log(`  cpu (hub)  : ${hub.cpu}`)
+    // With one API process: how busy its event loop was (near 100 % means Node is the limit).
+    console.log(`  cpu (hub)  : ${hub.cpu}${processes === 1 ? ` · event loop busy ${Math.round(elu.utilization * 100)}%` : ''}`)
     for (const line of serverDiff(s0, s1, hub.result.ok, 'record')) console.log(`  ${line}`)
     await waitForQuiet()
     const fixed = await measureQuiet(groups, async () => await openLoop({ url, rate: args.rate, seconds: args.seconds, nextBody: next }))

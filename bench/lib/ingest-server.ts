@@ -6,6 +6,7 @@
  * its workers (this same file) run the hub and share the port.
  */
 import cluster from 'node:cluster'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { resolveConfig } from '../../src/config/load.js'
@@ -58,6 +59,11 @@ if (cluster.isWorker) {
       raw = Fastify({ logger: false })
       raw.post('/v1/cremations', async (_req, reply) => await reply.code(201).send({ outcome: 'created' }))
       return { port: await listen(raw), pid: process.pid }
+    },
+
+    /** The event loop's utilisation so far (pass the previous answer to get the share since). */
+    async elu (payload) {
+      return performance.eventLoopUtilization(payload as EventLoopUtilization | undefined)
     },
 
     /** What the hub stored, to check that every 201 is a committed record. */
