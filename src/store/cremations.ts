@@ -5,9 +5,8 @@ import { certificateConflict, subjectConflict } from '../errors.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import { canonicalJson } from './canonical-json.js'
 import type { Db, Queryable } from './db.js'
-import { planRows, toDispatch, toPlanned, type DeliveryRow, type PlannedDelivery } from './delivery-plan.js'
-import { noticeId, recordId } from './ids.js'
-import { splitCremation } from './record-codec.js'
+import { toPlanned, type PlannedDelivery } from './delivery-plan.js'
+import { insertFirstVersion } from './first-version.js'
 import { reportAfterVoid } from './report-after-void.js'
 
 export type { PlannedDelivery } from './delivery-plan.js'
@@ -63,62 +62,6 @@ function lostRace (err: unknown): undefined {
 /** The person's blind index, and the hash that tells a resubmission from other content. */
 export function recordKeys (crypto: FieldCrypto, record: CremationRecord): { subjectKey: string, contentHash: string } {
   return { subjectKey: crypto.blindIndex(subjectIdentity(record.deceased)), contentHash: crypto.blindIndex(canonicalJson(record)) }
-}
-
-/**
- * Notice, record, deliveries and audit event in a single statement (atomic by itself, one
- * round trip). The notice insert does nothing when the person is already known (waiting for a
- * concurrent insert of the same person to commit), and then nothing else is inserted either.
- */
-async function insertFirstVersion (
-  db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[],
-  actor: string, subjectKey: string, contentHash: string
-): Promise<IngestResult | undefined> {
-  const notice = noticeId(subjectKey)
-  const source = record.funeralHome.code
-  const version = 1
-  const id = recordId('cremation', source, record.certificateNo, version)
-  const { personal, data } = splitCremation(record)
-  const rows = planRows(notice, version, 'notice.created', targets)
-  // A notice may already exist from a death certificate that arrived first (no cremation record
-  // yet): the cremation record then takes it over, corroborated from the start.
-  const r = await db.query<{ created: number, deliveries: Array<Parameters<typeof toPlanned>[0]> | null }>(
-    `WITH n AS (
-       INSERT INTO notices (id, subject_key, version) VALUES ($1, $2, 1)
-       ON CONFLICT (subject_key) DO UPDATE SET version = 1, has_cremation = true,
-         corroboration = 'cremation+certificate', updated_at = now()
-         WHERE notices.has_cremation = false
-       RETURNING id, corroboration),
-     r AS (
-       INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
-       SELECT $3, 'cremation', $4, $5, 1, n.id, $2, $6, $7, $8, $9::jsonb FROM n RETURNING id),
-     d AS (
-       INSERT INTO deliveries (id, notice_id, record_id, target, department, event, version, status, next_attempt_at, awaiting)
-       SELECT v.id, $1, r.id, v.target, v.department, 'notice.created', 1,
-              CASE WHEN v.hold_ms > 0 OR (v.awaits AND n.corroboration = 'cremation') THEN 'held' ELSE 'queued' END,
-              now() + v.hold_ms * interval '1 millisecond',
-              CASE WHEN v.awaits AND n.corroboration = 'cremation' THEN 'corroboration' END
-         FROM n, r, unnest($10::text[], $11::text[], $12::text[], $16::float8[], $17::boolean[]) AS v(id, target, department, hold_ms, awaits)
-       RETURNING id, target, department, event, status, awaiting),
-     a AS (
-       INSERT INTO audit_events (at, actor, action, entity, details)
-       SELECT $13, $14, 'record.received', 'record:' || r.id, $15::json FROM r)
-     SELECT (SELECT count(*)::int FROM r) AS created,
-            (SELECT json_agg(json_build_object('id', id, 'target', target, 'department', department, 'event', event,
-               'status', status, 'awaiting', awaiting) ORDER BY id) FROM d) AS deliveries`,
-    [notice, subjectKey, id, source, record.certificateNo, contentHash, crypto.keyId, crypto.seal(personal), JSON.stringify(data),
-      rows.map(d => d.id), rows.map(d => d.target), rows.map(d => d.department),
-      new Date(), actor, JSON.stringify(receivedDetails(record, notice, version, rows)),
-      rows.map(d => d.holdMs), rows.map(d => d.awaitsCorroboration)])
-  if (r.rows[0]?.created !== 1) return undefined
-  const byId = new Map((r.rows[0].deliveries ?? []).map(row => [row.id, toPlanned(row)]))
-  // In the configured order of the targets, as the caller planned them.
-  const deliveries = rows.map(row => byId.get(row.id)!)
-  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version, deliveries, dispatch: toDispatch(deliveries, rows) }
-}
-
-function receivedDetails (record: CremationRecord, notice: string, version: number, deliveries: readonly DeliveryRow[]): Record<string, unknown> {
-  return { kind: 'cremation', certificateNo: record.certificateNo, noticeId: notice, version, deliveries: deliveries.map(d => d.id) }
 }
 
 export interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number, subject_key: string, received_at: Date }
