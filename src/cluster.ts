@@ -11,10 +11,14 @@ import type { Logger } from 'pino'
 
 const INDEX_ENV = 'HUB_PROCESS_INDEX'
 const STOP_MESSAGE = 'houshi:stop'
+/** A worker says it listens for stop requests (a message sent before that would be lost). */
+const LISTENING_MESSAGE = 'houshi:listening'
 /** More unexpected exits than this within the window stop the whole hub: something is wrong. */
 const MAX_RESTARTS = 5
 const RESTART_WINDOW_MS = 60_000
 const RESTART_DELAY_MS = 1_000
+/** A worker's graceful shutdown gives attempts 30 s; past this it is killed. */
+const STOP_DEADLINE_MS = 45_000
 
 /** This process's index among the API processes (0 when not clustered). */
 export function processIndex (): number {
@@ -27,6 +31,7 @@ export function onStopRequest (stop: (signal: string) => void): void {
   process.on('message', (m: unknown) => {
     if ((m as { type?: unknown } | null)?.type === STOP_MESSAGE) stop((m as { signal?: string }).signal ?? 'SIGTERM')
   })
+  process.send?.({ type: LISTENING_MESSAGE })
 }
 
 export function isClusterPrimary (processes: number): boolean {
@@ -46,11 +51,22 @@ export function superviseWorkers (processes: number, logger: Logger): Supervisor
   let failed = false
   let allExited: (() => void) | undefined
 
+  let stopSignal: NodeJS.Signals | undefined
+  const listening = new Set<Worker>()
+  const askToStop = (w: Worker): void => { w.send({ type: STOP_MESSAGE, signal: stopSignal }) }
+
   const fork = (index: number): void => {
     const worker = cluster.fork({ [INDEX_ENV]: String(index) })
     workers.set(index, worker)
+    worker.on('message', (m: unknown) => {
+      if ((m as { type?: unknown } | null)?.type !== LISTENING_MESSAGE) return
+      listening.add(worker)
+      // A stop that came while this worker was starting reaches it now.
+      if (stopping) askToStop(worker)
+    })
     worker.on('exit', (code, signal) => {
       workers.delete(index)
+      listening.delete(worker)
       if (stopping) {
         if (code !== 0) failed = true
         if (workers.size === 0) allExited?.()
@@ -76,9 +92,19 @@ export function superviseWorkers (processes: number, logger: Logger): Supervisor
       const done = new Promise<void>(resolve => { allExited = resolve })
       if (workers.size === 0) allExited?.()
       // By message, not by signal: a Ctrl-C already reached every process of the group, and a
-      // second signal would make a worker skip its graceful shutdown.
-      for (const w of workers.values()) w.send({ type: STOP_MESSAGE, signal })
+      // second signal would make a worker skip its graceful shutdown. A worker still starting
+      // keeps the request and stops once started.
+      stopSignal = signal
+      for (const w of listening) askToStop(w)
+      // A worker that does not finish in time is killed: the supervisor must not hang a deploy.
+      const deadline = setTimeout(() => {
+        logger.error({ pids: supervisor.pids() }, 'hub processes did not stop in time; killing them')
+        failed = true
+        for (const w of workers.values()) w.process.kill('SIGKILL')
+      }, STOP_DEADLINE_MS)
+      deadline.unref()
       await done
+      clearTimeout(deadline)
       return failed ? 1 : 0
     },
     pids: () => [...workers.values()].map(w => w.process.pid!).filter(pid => pid !== undefined)

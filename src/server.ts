@@ -49,30 +49,43 @@ async function main (): Promise<void> {
   }
   // Worker 0 of a cluster runs the role asked for; the others serve the API only.
   const ownRole: Role = processIndex() === 0 ? role : 'api'
-  const hub = await startHub(config, { logger, role: ownRole })
-  if (ownRole === 'all' || ownRole === 'api') {
-    await hub.app.listen({ host: config.http.host, port: config.http.port })
-  }
-  logger.info({ role: ownRole, process: processIndex(), targets: config.targets.filter(t => t.enabled).map(t => t.code) }, 'houshi-hub started')
 
+  // Listen for stop requests before starting: a stop that arrives while the hub starts is kept
+  // and carried out as soon as it has started (the supervisor sends it only once).
+  let hub: Awaited<ReturnType<typeof startHub>> | undefined
+  let stopRequested: string | undefined
   let stopping = false
+  const shutDown = (signal: string): void => {
+    stopping = true
+    logger.info({ signal }, 'shutting down: finishing deliveries in flight')
+    hub!.close().then(() => { process.exit(0) }, (err: unknown) => {
+      logger.error({ err }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
   const stop = (signal: string, fromPrimary = false): void => {
-    if (stopping) {
+    if (stopping || stopRequested !== undefined) {
       // The primary passes on the signal this process may have had already: not a second one.
       if (fromPrimary) return
       logger.warn({ signal }, 'second signal: exiting without waiting')
       process.exit(1)
     }
-    stopping = true
-    logger.info({ signal }, 'shutting down: finishing deliveries in flight')
-    hub.close().then(() => { process.exit(0) }, (err: unknown) => {
-      logger.error({ err }, 'shutdown failed')
-      process.exit(1)
-    })
+    if (hub === undefined) stopRequested = signal
+    else shutDown(signal)
   }
   process.on('SIGTERM', () => { stop('SIGTERM') })
   process.on('SIGINT', () => { stop('SIGINT') })
   onStopRequest((signal) => { stop(signal, true) })
+
+  hub = await startHub(config, { logger, role: ownRole })
+  if (stopRequested !== undefined) {
+    shutDown(stopRequested)
+    return
+  }
+  if (ownRole === 'all' || ownRole === 'api') {
+    await hub.app.listen({ host: config.http.host, port: config.http.port })
+  }
+  logger.info({ role: ownRole, process: processIndex(), targets: config.targets.filter(t => t.enabled).map(t => t.code) }, 'houshi-hub started')
 }
 
 function apiProcesses (flag: string | undefined, configured: number, role: Role, databaseUrl: string | undefined): number {

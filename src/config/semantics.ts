@@ -35,6 +35,7 @@ function transportIssues (t: TargetConfig, at: string): Issue[] {
     issues.push({ path: `${at}/${t.transport}`, reason: `传输方式为 ${t.transport}，但缺少 ${t.transport} 配置` })
     return issues
   }
+  if (t.transport === 'rest' && t.rest !== undefined) issues.push(...restIssues(t.rest, at))
   if (t.transport === 'sftp') {
     if (mapping !== undefined && !isFileMapping(mapping)) {
       issues.push({ path: `${at}/mapping`, reason: `映射 ${t.mapping} 不是文件格式，不能用于 SFTP` })
@@ -51,6 +52,30 @@ function transportIssues (t: TargetConfig, at: string): Issue[] {
     }
   } else if (mapping !== undefined && isFileMapping(mapping)) {
     issues.push({ path: `${at}/mapping`, reason: `映射 ${t.mapping} 生成文件行，只能用于 SFTP` })
+  }
+  return issues
+}
+
+/**
+ * Headers the HTTP client manages itself: set by config they would break every request (and
+ * every delivery would retry until its window closes).
+ */
+const MANAGED_HEADERS = new Set([
+  'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'expect', 'upgrade', 'host', 'te', 'trailer',
+  'proxy-authorization', 'proxy-connection', 'content-type', 'idempotency-key'
+])
+
+function restIssues (rest: NonNullable<TargetConfig['rest']>, at: string): Issue[] {
+  const issues: Issue[] = []
+  for (const name of Object.keys(rest.headers ?? {})) {
+    const lower = name.toLowerCase()
+    if (MANAGED_HEADERS.has(lower) || lower.startsWith('x-hub-')) {
+      issues.push({ path: `${at}/rest/headers/${name}`, reason: `请求头 ${name} 由中枢自行设置，不能在配置中指定` })
+    }
+  }
+  const url = new URL(rest.url)
+  if (url.username !== '' || url.password !== '') {
+    issues.push({ path: `${at}/rest/url`, reason: '地址中不能含用户名或密码：请改用 rest.auth（basic）' })
   }
   return issues
 }

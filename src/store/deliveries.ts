@@ -75,7 +75,9 @@ async function claimMany (db: Db, ids: readonly string[], leaseMs: number): Prom
         RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at)
       SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc,
              n.corroboration, n.void_reason
-        FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id`, [[...new Set(ids)], leaseMs])
+        FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id`,
+    // Sorted: concurrent batches lock rows in one order.
+    [[...new Set(ids)].sort(), leaseMs])
   const claimed = new Map(r.rows.map(row => [row.id, row]))
   // The same id twice (a duplicated job): only the first caller holds the claim.
   const results: Array<ClaimResult | undefined> = ids.map(id => {
@@ -86,7 +88,15 @@ async function claimMany (db: Db, ids: readonly string[], leaseMs: number): Prom
   })
   const others = ids.filter((_, i) => results[i] === undefined)
   if (others.length === 0) return results as ClaimResult[]
-  const why = await whyNotClaimed(db, others)
+  let why: Map<string, ClaimResult>
+  try {
+    why = await whyNotClaimed(db, others)
+  } catch {
+    // The claims above are committed and must reach their callers: failing the batch now would
+    // have it retried item by item and the claimed ones answered "not due" for a whole lease.
+    // The others are simply looked at again shortly.
+    why = new Map(others.map(id => [id, { kind: 'not-due', dueInMs: BLOCKED_RECHECK_MS }]))
+  }
   return results.map((res, i) => res ?? why.get(ids[i]!) ?? { kind: 'gone', status: 'missing' })
 }
 

@@ -71,7 +71,9 @@ export async function insertFirstVersion (
 const batcher = perHandle((db: Db) => tickBatcher(async (items: readonly FirstVersion[]) => await insertMany(db, items), 64))
 
 /** For each item, its stored deliveries, or `undefined` when the person was already known. */
-async function insertMany (db: Db, items: readonly FirstVersion[]): Promise<Array<PlannedRow[] | undefined>> {
+async function insertMany (db: Db, batch: readonly FirstVersion[]): Promise<Array<PlannedRow[] | undefined>> {
+  // Rows are locked in one order whatever the arrival order, so two batches cannot deadlock.
+  const items = [...batch].sort((a, b) => a.notice < b.notice ? -1 : a.notice > b.notice ? 1 : 0)
   const col = <T>(f: (i: FirstVersion) => T): T[] => items.map(f)
   const deliveries = items.flatMap(i => i.rows.map(row => ({ notice: i.notice, row })))
   const r = await db.query<{ notice_id: string, deliveries: PlannedRow[] | null }>(
@@ -116,5 +118,5 @@ async function insertMany (db: Db, items: readonly FirstVersion[]): Promise<Arra
       deliveries.map(d => d.notice), deliveries.map(d => d.row.id), deliveries.map(d => d.row.target), deliveries.map(d => d.row.department),
       deliveries.map(d => d.row.holdMs), deliveries.map(d => d.row.awaitsCorroboration)])
   const stored = new Map(r.rows.map(row => [row.notice_id, row.deliveries ?? []]))
-  return items.map(i => stored.get(i.notice))
+  return batch.map(i => stored.get(i.notice))
 }

@@ -2,12 +2,15 @@ import type { Queryable } from './db.js'
 
 /**
  * A delivery `d` that must never go out any more (DESIGN §6): its notice was voided (and it is
- * not the void message itself), or a newer version exists for the same person and department.
+ * not the void message itself), or a newer version exists for the same person and department
+ * (and it is not a void).
  * Voids and corrections retire what is waiting when they commit; these conditions catch what
  * was in flight then and came back (a failed attempt, an expired lease, a batch retry).
  */
 const BY_VOID = `(d.event <> 'notice.voided' AND EXISTS (SELECT 1 FROM notices n WHERE n.id = d.notice_id AND n.status = 'voided'))`
-const BY_VERSION = `EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target AND o.version > d.version)`
+// A void is never overtaken: when a person reported by mistake is later reported dead for real,
+// the department restores what it stopped (the void), then acts on the new report, in order.
+const BY_VERSION = `(d.event <> 'notice.voided' AND EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target AND o.version > d.version))`
 
 /** SQL condition on the alias `d`. */
 export const OVERTAKEN = `(${BY_VOID} OR ${BY_VERSION})`

@@ -1,8 +1,9 @@
 /**
  * Coalesces the calls made in one turn of the event loop into one call of `run` (one database
  * statement for many deliveries instead of one each: under load, most of a statement's cost is
- * per statement, not per row). `run` answers in the order of its items. If it fails for a batch,
- * each item is tried alone, so one bad item cannot fail the others.
+ * per statement, not per row). `run` answers in the order of its items, and must be atomic (one
+ * statement): if it fails for a batch, each item is tried alone, so one bad item cannot fail the
+ * others, and nothing of the failed batch has happened.
  */
 export function tickBatcher<I, O> (run: (items: readonly I[]) => Promise<O[]>, maxBatch = 256): (item: I) => Promise<O> {
   type Waiter = { item: I, resolve: (o: O) => void, reject: (err: unknown) => void }
@@ -27,13 +28,15 @@ export function tickBatcher<I, O> (run: (items: readonly I[]) => Promise<O[]>, m
         batch[0]!.reject(err)
         return
       }
-      await Promise.all(batch.map(async w => {
+      // One after another: when the database is away, a batch of 256 must not become 256
+      // statements at once.
+      for (const w of batch) {
         try {
           w.resolve((await run([w.item]))[0]!)
         } catch (e) {
           w.reject(e)
         }
-      }))
+      }
     }
   }
 

@@ -115,6 +115,22 @@ describe('the hub process', () => {
     for (const { pid } of started()) expect(() => process.kill(pid, 0)).toThrow()
   })
 
+  it('stops every API process when SIGTERM comes while they are still starting', async () => {
+    const testDb = await createTestDb('postgres')
+    cleanups.push(async () => { await testDb.drop() })
+    const port = await freePort()
+    const run = runServer(['--processes', '2'], {
+      ...sampleEnv('http://127.0.0.1:1/x'), PORT: String(port), REDIS_URL: TEST_REDIS_URL, HUB_MASTER_KEY: TEST_MASTER_KEY,
+      DATABASE_URL: testDb.url!
+    })
+    cleanups.push(() => { run.child.kill('SIGKILL') })
+    await eventually(async () => run.output().includes('supervising API processes') ? true : undefined, 15_000, 'the supervisor')
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+    const workers = run.output().split('\n').filter(l => l.includes('"pid"')).map(l => (JSON.parse(l) as { pid: number }).pid)
+    for (const pid of new Set(workers)) expect(() => process.kill(pid, 0)).toThrow()
+  })
+
   it('refuses several processes on the embedded database', async () => {
     const run = runServer(['--processes', '2'], { ...sampleEnv('http://127.0.0.1:1/x'), HUB_MASTER_KEY: TEST_MASTER_KEY })
     expect(await run.exited).toBe(78)

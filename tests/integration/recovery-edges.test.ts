@@ -112,15 +112,38 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
   it('lets a person whose report was voided be reported dead again under another certificate', async () => {
     const first = await ingest()
     await send(first.deliveries[0]!.id, 'delivered')
-    await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     const again = await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
     expect(again).toMatchObject({ outcome: 'created', noticeId: first.noticeId, version: 3 })
     expect(again.deliveries.map(d => [d.event, d.status])).toEqual([['notice.created', 'queued']])
+    // The department restores what it stopped first, then hears of the real death: in order.
+    expect((await claimDelivery(t.db, again.deliveries[0]!.id, 60_000)).kind).toBe('not-due')
+    await send(voided.deliveries[0]!.id, 'delivered')
+    expect((await claimDelivery(t.db, again.deliveries[0]!.id, 60_000)).kind).toBe('claimed')
     const notice = await t.db.query<{ status: string, void_reason: string | null }>('SELECT status, void_reason FROM notices WHERE id = $1', [first.noticeId])
     expect(notice.rows[0]).toEqual({ status: 'active', void_reason: null })
     // The same report again is a duplicate, not a third version.
     const twice = await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
     expect(twice).toMatchObject({ outcome: 'duplicate', version: 1 })
+  })
+
+  it('hands claims that committed to their callers even when explaining the others fails', async () => {
+    const a = (await ingest()).deliveries[0]!
+    const b = (await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0777', deceased: { idNumber: '11010519491231002X', birthDate: '1949-12-31' } })), [yibao], 'test')).deliveries[0]!
+    await t.db.query("UPDATE deliveries SET next_attempt_at = now() + interval '1 hour' WHERE id = $1", [b.id])
+    let failed = false
+    // The same database, failing once on the look-up that explains unclaimed deliveries.
+    const flaky = {
+      ...t.db,
+      query: async (sql: string, params?: unknown[]) => {
+        if (!failed && sql.includes('AS blocked')) { failed = true; throw new Error('connection reset') }
+        return await t.db.query(sql, params)
+      }
+    } as typeof t.db
+    const [ca, cb] = await Promise.all([claimDelivery(flaky, a.id, 60_000), claimDelivery(flaky, b.id, 60_000)])
+    expect(failed).toBe(true)
+    expect(ca.kind).toBe('claimed')
+    expect(cb.kind).toBe('not-due')
   })
 
   it('does not hand out a feed message voided after the page was read', async () => {

@@ -62,6 +62,15 @@ describe('configuration rules beyond the schema', () => {
     ])
   })
 
+  it('refuses REST headers the client manages and credentials in the URL', () => {
+    const target = { ...gongan('gongan'), rest: { ...rest, url: 'http://u:p@127.0.0.1:1/x', headers: { 'Keep-Alive': 'timeout=5', 'X-Dept': 'ok', 'X-Hub-Event': 'x' } } }
+    expect(issuesOf([target])).toEqual([
+      { path: '/targets/0/rest/headers/Keep-Alive', reason: expect.stringContaining('由中枢自行设置') },
+      { path: '/targets/0/rest/headers/X-Hub-Event', reason: expect.stringContaining('由中枢自行设置') },
+      { path: '/targets/0/rest/url', reason: expect.stringContaining('rest.auth') }
+    ])
+  })
+
   it('refuses a file mapping on a REST target and a transport without its block', () => {
     expect(issuesOf([{ ...gongan('gongan'), mapping: 'canlian-csv-v1' }])).toContainEqual({ path: '/targets/0/mapping', reason: expect.stringContaining('只能用于 SFTP') })
     expect(issuesOf([{ ...gongan('gongan'), transport: 'feed' }])).toContainEqual({ path: '/targets/0/feed', reason: expect.stringContaining('缺少 feed 配置') })
