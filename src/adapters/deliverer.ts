@@ -12,6 +12,8 @@ export interface OutboundMessage {
   createdAt: Date
   /** What the mapping produced for this department (JSON-serialisable). */
   body: unknown
+  /** `body` as JSON, when the caller has serialised it already (sent as is by REST). */
+  json?: string
 }
 
 /** What the department answered when it accepted the message. */

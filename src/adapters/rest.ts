@@ -54,7 +54,7 @@ export function createRestDeliverer (target: TargetConfig): Deliverer {
     transport: 'rest',
 
     async deliver (message: OutboundMessage, signal: AbortSignal): Promise<Receipt> {
-      const body = Buffer.from(JSON.stringify(message.body), 'utf8')
+      const body = Buffer.from(message.json ?? JSON.stringify(message.body), 'utf8')
       const exchange = boundedExchange(signal, rest.timeoutMs)
       let response: HttpAnswer
       try {

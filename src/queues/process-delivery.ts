@@ -69,7 +69,7 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
   } catch (err) {
     return await settle(deps, d, startedAt, new DeliveryError(`映射失败：${(err as Error).message}`, false, 'mapping', undefined, { cause: err }))
   }
-  const requestDigest = deps.crypto.digest(JSON.stringify(message.body))
+  const requestDigest = deps.crypto.digest(message.json!)
   let receipt: Receipt
   try {
     // Each adapter bounds its own exchange by the target's timeout; this signal is for shutdown.
@@ -109,7 +109,7 @@ function buildMessage (d: ClaimedDelivery, record: CremationRecord, runtime: Tar
   const event = d.event as EventType
   const body = runtime.mapping.map(record, mappingContext(d, deps))
   // The same delivery always carries the same key, across retries, reconciler passes and replays.
-  return { deliveryId: d.id, noticeId: d.noticeId, version: d.version, event, idempotencyKey: d.id, createdAt: d.createdAt, body }
+  return { deliveryId: d.id, noticeId: d.noticeId, version: d.version, event, idempotencyKey: d.id, createdAt: d.createdAt, body, json: JSON.stringify(body) }
 }
 
 /** Records a failed attempt and decides: retry within the target's window, or dead now. */

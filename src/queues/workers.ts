@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { queueName, type DeliveryJob } from './names.js'
@@ -27,16 +26,29 @@ export interface WorkerPool {
  */
 export function startWorkers (redisUrl: string, prefix: string, deps: WorkerDeps): WorkerPool {
   const connections: Redis[] = []
-  const shutdown = new AbortController()
-  // Every attempt in flight listens on this one signal (hundreds at high concurrency).
-  setMaxListeners(0, shutdown.signal)
+  // One controller per attempt in flight, aborted together at shutdown. (Hundreds of attempts
+  // listening on one shared signal made every attempt's clean-up scan all the others.)
+  const inFlight = new Set<AbortController>()
+  let shuttingDown = false
+  const abortAll = (): void => {
+    shuttingDown = true
+    for (const c of inFlight) c.abort()
+  }
   const workers = [...deps.targets.values()].map(({ config }) => {
     // Workers block on Redis and must wait out an outage, never give up: BullMQ's requirement.
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
     connection.on('error', () => {})
     connections.push(connection)
     const worker = new Worker<DeliveryJob>(queueName(config.code), async (job, token) => {
-      const outcome = await processDelivery(job.data.deliveryId, deps, shutdown.signal)
+      const attempt = new AbortController()
+      if (shuttingDown) attempt.abort()
+      inFlight.add(attempt)
+      let outcome
+      try {
+        outcome = await processDelivery(job.data.deliveryId, deps, attempt.signal)
+      } finally {
+        inFlight.delete(attempt)
+      }
       if (outcome.kind === 'retry' || outcome.kind === 'not-due') {
         // At least a moment's pause, so a job that fires early cannot spin.
         await job.moveToDelayed(Date.now() + Math.max(outcome.inMs, MIN_DELAY_MS), token)
@@ -59,7 +71,7 @@ export function startWorkers (redisUrl: string, prefix: string, deps: WorkerDeps
     get running () { return running },
     async close (graceMs = 30_000) {
       running = false
-      const timer = setTimeout(() => { shutdown.abort() }, graceMs)
+      const timer = setTimeout(abortAll, graceMs)
       const closed = Promise.all(workers.map(async w => await w.close()))
       // Attempts end by the grace period (aborted); if BullMQ still waits after that, it waits for
       // a Redis that does not answer: cut the connections rather than hang the shutdown.
