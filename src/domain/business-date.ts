@@ -31,6 +31,22 @@ export function localDate (instant: string | Date, timeZone: string): string {
   return date
 }
 
+const wallClocks = new Map<string, Intl.DateTimeFormat>()
+
+/** The wall-clock date and time of an instant in `timeZone`, to the second, as zero-padded parts. */
+export function wallClockParts (at: Date, timeZone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+  let f = wallClocks.get(timeZone)
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit'
+    })
+    wallClocks.set(timeZone, f)
+  }
+  const p = Object.fromEntries(f.formatToParts(at).map(({ type, value }) => [type, value]))
+  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute!, second: p.second! }
+}
+
 /** The first day of the month after the given `YYYY-MM-DD` date. */
 export function firstDayOfNextMonth (date: string): string {
   const [y, m] = date.split('-').map(Number) as [number, number]

@@ -1,5 +1,5 @@
 import type { DeathPlaceCode } from '../domain/codes.js'
-import { localDate } from '../domain/business-date.js'
+import { localDate, wallClockParts } from '../domain/business-date.js'
 import { MappingError, type Mapping } from './mapping.js'
 import { noticeHeader, type NoticeHeader } from './notice-header.js'
 import { deathDates, funeralHomeOf, householdDivisionOf } from './notice-facts.js'
@@ -51,25 +51,15 @@ export const gonganRestMapping: Mapping<GonganNotice> = {
   }
 }
 
-const zonedFormatters = new Map<string, Intl.DateTimeFormat>()
-
 /**
  * The instant as wall-clock time in `timeZone` with that zone's offset, to the second
  * (`2026-01-31T16:30:00Z` → `2026-02-01T00:30:00+08:00`): the officer reads the local time,
  * and the instant is unchanged.
  */
 export function zonedIsoTime (instant: string, timeZone: string): string {
-  let f = zonedFormatters.get(timeZone)
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit'
-    })
-    zonedFormatters.set(timeZone, f)
-  }
   const at = new Date(instant)
   const seconds = Math.floor(at.getTime() / 1000) * 1000
-  const p = Object.fromEntries(f.formatToParts(at).map(({ type, value }) => [type, value]))
+  const p = wallClockParts(at, timeZone)
   const wall = `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`
   const offsetMinutes = Math.round((Date.parse(`${wall}Z`) - seconds) / 60_000)
   const sign = offsetMinutes < 0 ? '-' : '+'

@@ -1,3 +1,5 @@
+import { wallClockParts } from '../../domain/business-date.js'
+
 /** What names one file: who it is for, when it was made, and which delivery or batch it carries. */
 export interface FileNameParts {
   /** The target's `sftp.filePrefix`. */
@@ -30,18 +32,8 @@ export const partFileName = (name: string): string => `.${name}.part`
 /** The done-file written after the data file, for receivers that poll for it. */
 export const doneFileName = (name: string): string => `${name}.ok`
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
 /** `yyyyMMddHHmmss` of the instant in `timeZone`. */
 export function compactLocalTime (at: Date, timeZone: string): string {
-  let f = formatters.get(timeZone)
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit'
-    })
-    formatters.set(timeZone, f)
-  }
-  const p = Object.fromEntries(f.formatToParts(at).map(({ type, value }) => [type, value]))
+  const p = wallClockParts(at, timeZone)
   return `${p.year}${p.month}${p.day}${p.hour}${p.minute}${p.second}`
 }
