@@ -58,8 +58,8 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   const db = options.db ?? await openDb(config.database)
   // Two connections. The health check fails fast while Redis is away, so /readyz answers 503
   // at once. The queues' connection is patient (BullMQ remembers a failed first handshake for
-  // good, so it must never give up); requests are protected from it by the dispatcher's own
-  // enqueue timeout, and what they could not enqueue the reconciler enqueues later.
+  // good, so it must never give up); requests never wait for it (the 201 follows the commit and
+  // the enqueue lands in the background), and what it could not take the reconciler enqueues.
   const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5_000 })
   redis.on('error', (err) => { logger.warn({ err: { message: err.message } }, 'redis connection error') })
   const queueRedis = new Redis(config.redis.url, { maxRetriesPerRequest: null })
