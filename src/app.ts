@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { HubConfig, TargetConfig } from './config/schema.js'
 import type { Dispatcher } from './queues/dispatcher.js'
@@ -40,7 +40,7 @@ export async function buildApp (config: Readonly<HubConfig>, deps: HubDeps): Pro
     routerOptions: { ignoreTrailingSlash: true },
     // One access line per request (below) instead of Fastify's two: logging is a measurable
     // share of the CPU a record costs.
-    disableRequestLogging: true
+    logController: new LogController({ disableRequestLogging: true })
   })
   app.decorateRequest('outcome', null)
   app.addHook('onResponse', async (req, reply) => {

@@ -58,7 +58,10 @@ async function main (): Promise<void> {
   const shutDown = (signal: string): void => {
     stopping = true
     logger.info({ signal }, 'shutting down: finishing deliveries in flight')
-    hub!.close().then(() => { process.exit(0) }, (err: unknown) => {
+    hub!.close().then(() => {
+      logger.info({ signal }, 'houshi-hub stopped')
+      process.exit(0)
+    }, (err: unknown) => {
       logger.error({ err }, 'shutdown failed')
       process.exit(1)
     })

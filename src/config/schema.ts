@@ -208,7 +208,8 @@ export const HubConfigSchema = Type.Object({
     /** Key id stored beside each ciphertext, for rotation. @defaultValue 'k1' */
     keyId: Type.String({ default: 'k1', pattern: '^[A-Za-z0-9_-]{1,16}$' }),
     /** 32-byte master key, hex or base64. Set it through HUB_MASTER_KEY, never in a file. */
-    masterKey: Type.Optional(Type.String({ minLength: 32 }))
+    // Its length and form are checked when it is parsed, with a message that says what it must be.
+    masterKey: Type.Optional(Type.String())
   }, { additionalProperties: false, default: {} }),
   reconciler: Type.Object({
     /** node-cron expression (seconds field allowed). @defaultValue '*\/30 * * * * *' */

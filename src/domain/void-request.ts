@@ -21,20 +21,20 @@ const MOBILE_LIKE = /1[3-9]\d{9}/u
 /** Checks a void request; every failing field at once, like the records themselves. */
 export function validateVoidRequest (body: unknown): Validated<VoidRequest> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, kind: 'schema', errors: [{ pointer: '', code: 'HUB_ERR_SCHEMA_TYPE', message: '请求体必须是 JSON 对象' }] }
+    return { ok: false, kind: 'schema', errors: [{ pointer: '', code: 'HUB_ERR_TYPE', message: '请求体必须是 JSON 对象' }] }
   }
   const errors: FieldError[] = []
   for (const key of Object.keys(body)) {
     if (key !== 'reason' && key !== 'funeralHome') {
-      errors.push({ pointer: `/${key}`, code: 'HUB_ERR_SCHEMA_UNKNOWN_FIELD', message: `不接受的字段 ${key}` })
+      errors.push({ pointer: `/${key}`, code: 'HUB_ERR_UNKNOWN_FIELD', message: `不接受的字段 ${key}` })
     }
   }
   const { reason, funeralHome } = body as Record<string, unknown>
   if (typeof reason !== 'string') {
-    errors.push({ pointer: '/reason', code: 'HUB_ERR_SCHEMA_REQUIRED', message: '作废原因（reason）必填，且须为文本' })
+    errors.push({ pointer: '/reason', code: 'HUB_ERR_REQUIRED', message: '作废原因（reason）必填，且须为文本' })
   }
   if (funeralHome !== undefined && (typeof funeralHome !== 'string' || funeralHome.trim() === '' || funeralHome.length > 40)) {
-    errors.push({ pointer: '/funeralHome', code: 'HUB_ERR_SCHEMA_TYPE', message: '殡仪馆代码（funeralHome）须为 1–40 个字符的文本' })
+    errors.push({ pointer: '/funeralHome', code: 'HUB_ERR_TYPE', message: '殡仪馆代码（funeralHome）须为 1–40 个字符的文本' })
   }
   if (errors.length > 0) return { ok: false, kind: 'schema', errors }
 

@@ -35,8 +35,9 @@ export async function reportAfterVoid (
        VALUES ($1, 'cremation', $2, $3, 1, $4, $5, $6, $7, $8, $9::jsonb)`,
       [id, source, certificateNo, notice.id, keys.subjectKey, keys.contentHash, crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
     await tx.query(
-      `UPDATE notices SET status = 'active', version = $2, void_reason = NULL, voided_at = NULL, updated_at = now()
-        WHERE id = $1`, [notice.id, version])
+      // The void's reason stays: a void message still on its way (a feed not yet pulled, a batch
+      // file not yet written) must carry it. It describes the last void, not the notice's state.
+      `UPDATE notices SET status = 'active', version = $2, updated_at = now() WHERE id = $1`, [notice.id, version])
     const rows = planRows(notice.id, version, 'notice.created', targets)
     const deliveries = await insertDeliveries(tx, notice.id, id, version, rows, notice.corroboration === 'cremation+certificate')
     await appendAudit(tx, [{

@@ -1,5 +1,5 @@
 /** Polls `check` until it returns a value other than undefined; fails after `timeoutMs`. */
-export async function eventually<T> (check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T> (check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {

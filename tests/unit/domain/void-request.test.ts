@@ -14,9 +14,9 @@ describe('a void request', () => {
 
   it('names every wrong field of the shape at once', () => {
     expect(codes({ reason: 3, colour: 'blue', funeralHome: '' })).toEqual([
-      '/colour HUB_ERR_SCHEMA_UNKNOWN_FIELD', '/reason HUB_ERR_SCHEMA_REQUIRED', '/funeralHome HUB_ERR_SCHEMA_TYPE'
+      '/colour HUB_ERR_UNKNOWN_FIELD', '/reason HUB_ERR_REQUIRED', '/funeralHome HUB_ERR_TYPE'
     ])
-    expect(codes([])).toEqual([' HUB_ERR_SCHEMA_TYPE'])
+    expect(codes([])).toEqual([' HUB_ERR_TYPE'])
   })
 
   it('refuses a reason too short, too long or with control characters', () => {
