@@ -7,8 +7,6 @@ import { processDelivery, type WorkerDeps } from './process-delivery.js'
 const MIN_DELAY_MS = 250
 const CLOSE_MARGIN_MS = 2_000
 
-
-
 export interface WorkerPool {
   /**
    * Stops taking jobs and waits for the attempts in flight to finish. Attempts still running
