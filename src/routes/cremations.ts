@@ -4,7 +4,7 @@ import { dispatchCommitted } from './dispatch-committed.js'
 import type { Validated } from '../domain/field-error.js'
 import { validateCremation } from '../domain/validate-cremation.js'
 import { validateVoidRequest } from '../domain/void-request.js'
-import { ambiguousCertificate, certificateNoMismatch, cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
+import { certificateNoMismatch, cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
 import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
 import { ingestCremation } from '../store/cremations.js'
@@ -82,10 +82,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
 
   app.get<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo', async (req) => {
     const certificateNo = pathCertificateNo(req.params.certificateNo)
-    const found = await getCremationStatus(app.hub.db, certificateNo, queryFuneralHome(req.query.funeralHome))
-    if (found.kind === 'not-found') throw cremationNotFound()
-    if (found.kind === 'ambiguous') throw ambiguousCertificate(found.funeralHomes)
-    return found.status
+    return await getCremationStatus(app.hub.db, certificateNo, queryFuneralHome(req.query.funeralHome))
   })
 }
 

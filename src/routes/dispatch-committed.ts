@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { DispatchItem } from '../queues/dispatcher.js'
 
 /**
  * Puts deliveries that are already committed on their queues, without making the caller wait:
@@ -8,7 +9,7 @@ import type { FastifyInstance } from 'fastify'
  * they wait in the database for their pull or their cron.
  */
 export function dispatchCommitted (
-  app: FastifyInstance, items: ReadonlyArray<{ id: string, target: string, delayMs: number }>, noticeId: string
+  app: FastifyInstance, items: readonly DispatchItem[], noticeId: string
 ): void {
   const { dispatcher, logger } = app.hub
   const pushed = items.filter(d => dispatcher.handles(d.target))

@@ -3,14 +3,14 @@ import type { CremationRecord } from '../domain/cremation-record.js'
 import { routeRecord } from '../domain/routing.js'
 import { cremationNotFound, noticeVoided, subjectChanged } from '../errors.js'
 import type { FieldCrypto } from '../security/crypto.js'
+import type { DispatchItem } from '../queues/dispatcher.js'
 import { appendAudit } from './audit.js'
+import { insertCremationRecord } from './cremation-records.js'
 import { latestVersion, plannedDeliveries, recordKeys, type IngestResult } from './cremations.js'
-import type { Transaction } from './db.js'
-import type { Db } from './db.js'
+import type { Db, Transaction } from './db.js'
 import { insertDeliveries, planRows, toDispatch, type PlannedDelivery } from './delivery-plan.js'
 import { recordId } from './ids.js'
 import { lockNotice, receivedTargets, type LockedNotice } from './notice-lock.js'
-import { splitCremation } from './record-codec.js'
 
 export interface CorrectionResult extends Omit<IngestResult, 'outcome'> {
   /** `corrected` when a new version was stored; `duplicate` when it equals the newest one. */
@@ -51,11 +51,7 @@ export async function correctCremation (
 
     const version = notice.version + 1
     const id = recordId('cremation', source, certificateNo, latest.version + 1)
-    const { personal, data } = splitCremation(record)
-    await tx.query(
-      `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
-       VALUES ($1, 'cremation', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-      [id, source, certificateNo, latest.version + 1, notice.id, subjectKey, contentHash, crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
+    await insertCremationRecord(tx, crypto, record, { id, version: latest.version + 1, notice: notice.id, subjectKey, contentHash })
     await tx.query("UPDATE records SET status = 'superseded' WHERE id = $1", [latest.id])
     const superseded = await supersedeUnsent(tx, notice.id)
     const planned = await planVersion(tx, notice, id, version, record, targets)
@@ -94,7 +90,7 @@ async function supersedeUnsent (tx: Transaction, notice: string): Promise<Array<
  */
 async function planVersion (
   tx: Transaction, notice: LockedNotice, record: string, version: number, corrected: CremationRecord, targets: readonly TargetConfig[]
-): Promise<{ deliveries: PlannedDelivery[], dispatch: ReturnType<typeof toDispatch> }> {
+): Promise<{ deliveries: PlannedDelivery[], dispatch: DispatchItem[] }> {
   const received = await receivedTargets(tx, notice.id)
   const configured = new Map(targets.map(t => [t.code, t]))
   // A department that may have acted on an older version hears of the new one, unless its

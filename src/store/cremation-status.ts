@@ -1,3 +1,4 @@
+import { newestCertificateVersion } from './cremation-records.js'
 import type { Db, Queryable } from './db.js'
 
 export interface DeliveryStatus {
@@ -12,6 +13,8 @@ export interface DeliveryStatus {
   deliveredAt: string | null
   lastError: string | null
   receipt: unknown
+  /** `corroboration` while the delivery waits for a death certificate. */
+  awaiting: string | null
 }
 
 /** One stored version of the certificate: corrections add versions, a void ends the last one. */
@@ -67,17 +70,12 @@ interface Row {
   awaiting: string | null
 }
 
-export type StatusLookup =
-  | { kind: 'found', status: CremationStatus }
-  | { kind: 'not-found' }
-  /** Several funeral homes issued this number: the caller must say which. */
-  | { kind: 'ambiguous', funeralHomes: string[] }
-
 /**
  * The newest version of a cremation record and where each of its deliveries stands. No personal
  * data. Certificate numbers are unique per funeral home, so `funeralHome` picks one when needed.
+ * @throws the 404 when unknown, the 409 when several funeral homes used the number
  */
-export async function getCremationStatus (db: Db, certificateNo: string, funeralHome?: string): Promise<StatusLookup> {
+export async function getCremationStatus (db: Db, certificateNo: string, funeralHome?: string): Promise<CremationStatus> {
   // One snapshot: a correction committing between the look-ups must not mix two versions.
   return await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
@@ -85,14 +83,8 @@ export async function getCremationStatus (db: Db, certificateNo: string, funeral
   })
 }
 
-async function statusIn (db: Queryable, certificateNo: string, funeralHome?: string): Promise<StatusLookup> {
-  const rec = await db.query<{ id: string, source: string, notice_id: string, version: number, status: string, received_at: Date }>(
-    `SELECT DISTINCT ON (source) id, source, notice_id, version, status, received_at FROM records
-      WHERE kind = 'cremation' AND document_no = $1 AND ($2::text IS NULL OR source = $2)
-      ORDER BY source, version DESC`, [certificateNo, funeralHome ?? null])
-  if (rec.rows.length > 1) return { kind: 'ambiguous', funeralHomes: rec.rows.map(r => r.source) }
-  const r = rec.rows[0]
-  if (r === undefined) return { kind: 'not-found' }
+async function statusIn (db: Queryable, certificateNo: string, funeralHome?: string): Promise<CremationStatus> {
+  const r = await newestCertificateVersion(db, certificateNo, funeralHome)
   const d = await db.query<Row>(
     `SELECT id, target, department, event, version, status, attempts, next_attempt_at, delivered_at, last_error, receipt, awaiting
        FROM deliveries WHERE notice_id = $1 ORDER BY target, version, event`, [r.notice_id])
@@ -105,7 +97,7 @@ async function statusIn (db: Queryable, certificateNo: string, funeralHome?: str
   const entities = [`notice:${r.notice_id}`, ...v.rows.map(row => `record:${row.id}`), ...d.rows.map(row => `delivery:${row.id}`)]
   const h = await db.query<{ at: Date, actor: string, action: string, entity: string, details: unknown }>(
     'SELECT at, actor, action, entity, details FROM audit_events WHERE entity = ANY($1::text[]) ORDER BY id', [entities])
-  return { kind: 'found', status: {
+  return {
     certificateNo,
     funeralHome: r.source,
     noticeId: r.notice_id,
@@ -132,5 +124,5 @@ async function statusIn (db: Queryable, certificateNo: string, funeralHome?: str
       awaiting: row.awaiting
     })),
     history: h.rows.map(row => ({ at: row.at.toISOString(), actor: row.actor, action: row.action, entity: row.entity, details: row.details }))
-  } }
+  }
 }

@@ -2,6 +2,7 @@ import type { TargetConfig } from '../config/schema.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
 import { subjectIdentity } from '../domain/subject.js'
 import { certificateConflict, subjectConflict } from '../errors.js'
+import type { DispatchItem } from '../queues/dispatcher.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import { canonicalJson } from './canonical-json.js'
 import type { Db, Queryable } from './db.js'
@@ -20,7 +21,7 @@ export interface IngestResult {
   version: number
   deliveries: PlannedDelivery[]
   /** What to put on the queues now (empty for a duplicate): held ones with their hold as delay. */
-  dispatch: Array<{ id: string, target: string, delayMs: number }>
+  dispatch: DispatchItem[]
 }
 
 const UNIQUE_VIOLATION = '23505'

@@ -1,6 +1,7 @@
 import type { DeathCertificate } from '../domain/death-certificate.js'
 import { deathCertificateSubject } from '../domain/death-certificate.js'
 import { deathCertificateConflict } from '../errors.js'
+import type { DispatchItem } from '../queues/dispatcher.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import { appendAudit } from './audit.js'
 import { canonicalJson } from './canonical-json.js'
@@ -16,7 +17,7 @@ export interface DeathCertificateResult {
   corroboration: LockedNotice['corroboration']
   /** Deliveries that were waiting for this second source and may now go out. */
   released: string[]
-  dispatch: Array<{ id: string, target: string, delayMs: number }>
+  dispatch: DispatchItem[]
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EventType, TargetConfig } from '../config/schema.js'
+import type { DispatchItem } from '../queues/dispatcher.js'
 import type { Queryable } from './db.js'
 import { deliveryId } from './ids.js'
 
@@ -82,7 +83,7 @@ export function toPlanned (row: { id: string, target: string, department: string
 }
 
 /** What the dispatcher needs: held deliveries wait out their hold in the queue's delay. */
-export function toDispatch (planned: readonly PlannedDelivery[], rows: readonly DeliveryRow[]): Array<{ id: string, target: string, delayMs: number }> {
+export function toDispatch (planned: readonly PlannedDelivery[], rows: readonly DeliveryRow[]): DispatchItem[] {
   const hold = new Map(rows.map(r => [r.id, r.holdMs]))
   return planned.filter(p => p.awaiting === undefined).map(p => ({ id: p.id, target: p.target, delayMs: hold.get(p.id) ?? 0 }))
 }

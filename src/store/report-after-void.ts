@@ -2,12 +2,12 @@ import type { TargetConfig } from '../config/schema.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import { appendAudit } from './audit.js'
+import { insertCremationRecord } from './cremation-records.js'
 import type { IngestResult } from './cremations.js'
 import type { Db } from './db.js'
 import { insertDeliveries, planRows, toDispatch } from './delivery-plan.js'
 import { noticeId, recordId } from './ids.js'
 import { lockNotice } from './notice-lock.js'
-import { splitCremation } from './record-codec.js'
 
 /**
  * A person whose earlier report was voided (reported dead by mistake, or under a wrong
@@ -29,11 +29,7 @@ export async function reportAfterVoid (
     if (notice.status !== 'voided') return undefined
     const version = notice.version + 1
     const id = recordId('cremation', source, certificateNo, 1)
-    const { personal, data } = splitCremation(record)
-    await tx.query(
-      `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
-       VALUES ($1, 'cremation', $2, $3, 1, $4, $5, $6, $7, $8, $9::jsonb)`,
-      [id, source, certificateNo, notice.id, keys.subjectKey, keys.contentHash, crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
+    await insertCremationRecord(tx, crypto, record, { id, version: 1, notice: notice.id, ...keys })
     await tx.query(
       // The void's reason stays: a void message still on its way (a feed not yet pulled, a batch
       // file not yet written) must carry it. It describes the last void, not the notice's state.

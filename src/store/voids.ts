@@ -1,5 +1,6 @@
-import { ambiguousCertificate, cremationNotFound } from '../errors.js'
+import type { DispatchItem } from '../queues/dispatcher.js'
 import { appendAudit } from './audit.js'
+import { newestCertificateVersion } from './cremation-records.js'
 import type { Db, Transaction } from './db.js'
 import { insertDeliveries, planRows, toDispatch, type PlannedDelivery } from './delivery-plan.js'
 import { lockNotice, receivedTargets } from './notice-lock.js'
@@ -15,7 +16,7 @@ export interface VoidResult {
   cancelled: string[]
   /** `notice.voided` messages to the departments that had (or may have had) the notice. */
   deliveries: PlannedDelivery[]
-  dispatch: Array<{ id: string, target: string, delayMs: number }>
+  dispatch: DispatchItem[]
 }
 
 /**
@@ -28,7 +29,7 @@ export async function voidCremation (
   db: Db, certificateNo: string, funeralHome: string | undefined, reason: string, actor: string
 ): Promise<VoidResult> {
   return await db.transaction(async (tx) => {
-    const found = await newestRecord(tx, certificateNo, funeralHome)
+    const found = await newestCertificateVersion(tx, certificateNo, funeralHome)
     const notice = await lockNotice(tx, found.notice_id)
     if (notice.status === 'voided') {
       return {
@@ -66,17 +67,6 @@ export async function voidCremation (
       deliveries, dispatch: toDispatch(deliveries, rows)
     }
   })
-}
-
-async function newestRecord (tx: Transaction, certificateNo: string, funeralHome: string | undefined): Promise<{ id: string, notice_id: string }> {
-  const r = await tx.query<{ id: string, source: string, notice_id: string }>(
-    `SELECT DISTINCT ON (source) id, source, notice_id FROM records
-      WHERE kind = 'cremation' AND document_no = $1 AND ($2::text IS NULL OR source = $2)
-      ORDER BY source, version DESC`, [certificateNo, funeralHome ?? null])
-  if (r.rows.length > 1) throw ambiguousCertificate(r.rows.map(row => row.source))
-  const row = r.rows[0]
-  if (row === undefined) throw cremationNotFound()
-  return row
 }
 
 async function voidMessages (tx: Transaction, notice: string, version: number): Promise<PlannedDelivery[]> {
