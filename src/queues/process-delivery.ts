@@ -8,7 +8,7 @@ import type { CremationRecord } from '../domain/cremation-record.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import type { Db } from '../store/db.js'
 import { claimDelivery, finishAttempt, type ClaimedDelivery } from '../store/deliveries.js'
-import { joinCremation, type CremationData, type CremationPersonal } from '../store/record-codec.js'
+import { openCremation } from '../store/record-codec.js'
 import { backoffDelay, DEFAULT_RETRY } from './backoff.js'
 
 /** Everything one department target needs to deliver. */
@@ -57,7 +57,7 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
 
   let record: CremationRecord
   try {
-    record = openRecord(d, deps)
+    record = openCremation(deps.crypto, d)
   } catch {
     // A key this process lacks (rotation, a misconfigured worker) is ours to fix, not the
     // department's fault: keep retrying rather than turning the backlog into dead letters.
@@ -99,10 +99,6 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
   // the audit trail already. Failures stay at warn/error.
   deps.logger.debug({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, status: receipt.status }, 'delivered')
   return { kind: 'delivered' }
-}
-
-function openRecord (d: ClaimedDelivery, deps: WorkerDeps): CremationRecord {
-  return joinCremation(d.recordData as CremationData, deps.crypto.open<CremationPersonal>(d.personalEnc))
 }
 
 function buildMessage (d: ClaimedDelivery, record: CremationRecord, runtime: TargetRuntime, deps: WorkerDeps): OutboundMessage {

@@ -12,7 +12,7 @@ import type { FileMapping } from '../mappings/mapping.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import type { Db } from '../store/db.js'
 import { claimNewBatch, leaseOpenBatch, settleBatch, type BatchMember, type LeasedBatch, type MemberOutcome } from '../store/sftp-batches.js'
-import { joinCremation, type CremationData, type CremationPersonal } from '../store/record-codec.js'
+import { openCremation } from '../store/record-codec.js'
 import { backoffDelay, DEFAULT_RETRY } from './backoff.js'
 import { mappingContext } from '../mappings/context.js'
 import { retireOvertaken } from '../store/overtaken.js'
@@ -177,7 +177,7 @@ function renderMember (m: BatchMember, deps: SftpBatchDeps, layout: FileLayout):
     ({ outcome: { id: m.id, attemptNo: m.attemptNo, outcome: retry ? 'retry' : 'dead', errorClass, error }, retry })
   let record: CremationRecord
   try {
-    record = joinCremation(m.recordData as CremationData, deps.crypto.open<CremationPersonal>(m.personalEnc))
+    record = openCremation(deps.crypto, m)
   } catch {
     // A key this process lacks is ours to fix: the delivery waits for a later file.
     return fail('crypto', `无法解密记录（密钥 ${deps.crypto.keyId}）`, true)

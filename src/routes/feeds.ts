@@ -11,7 +11,7 @@ import { mappingContext } from '../mappings/context.js'
 import {
   ackFeed, hasUnplacedMessages, markFeedServed, markFeedUnmappable, placeFeedMessages, readFeed, type FeedRow
 } from '../store/feed.js'
-import { joinCremation, type CremationData, type CremationPersonal } from '../store/record-codec.js'
+import { openCremation } from '../store/record-codec.js'
 import { noteOutcome } from './request-outcome.js'
 
 /** One message of a department's feed: what a push would have carried, plus its position. */
@@ -170,7 +170,7 @@ type Built =
 function buildMessage (hub: Hub, mapping: Mapping, row: FeedRow): Built {
   let record: CremationRecord
   try {
-    record = joinCremation(row.recordData as CremationData, hub.crypto.open<CremationPersonal>(row.personalEnc))
+    record = openCremation(hub.crypto, row)
   } catch {
     return { kind: 'undecryptable' }
   }

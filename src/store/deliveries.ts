@@ -1,6 +1,6 @@
 import type { AuditEvent } from './audit.js'
 import type { Db } from './db.js'
-import { OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
+import { OLDER_IN_FLIGHT, OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
 import { perHandle, tickBatcher } from './tick-batcher.js'
 
 /** A delivery this worker now holds, with the stored record it carries. */
@@ -33,14 +33,6 @@ export type ClaimResult =
 
 /** Owed and not waiting for a second source; a held delivery is owed from the end of its hold. */
 const PENDING = `((status IN ('held', 'queued', 'retrying') OR (status = 'delivering' AND lease_until < now())) AND awaiting IS NULL)`
-
-/**
- * Per (person, department), messages go out in version order (DESIGN §6): a version waits while
- * an older one for the same target may still be on its way (a correction supersedes older ones
- * that have not gone out, so this only waits for an attempt in flight).
- */
-const OLDER_IN_FLIGHT = `EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target
-  AND o.version < d.version AND o.status IN ('held', 'queued', 'retrying', 'delivering'))`
 
 /** How often a delivery waiting for an older version's attempt looks again. */
 const BLOCKED_RECHECK_MS = 1_000

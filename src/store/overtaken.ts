@@ -12,6 +12,15 @@ const BY_VOID = `(d.event <> 'notice.voided' AND EXISTS (SELECT 1 FROM notices n
 // the department restores what it stopped (the void), then acts on the new report, in order.
 const BY_VERSION = `(d.event <> 'notice.voided' AND EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target AND o.version > d.version))`
 
+/**
+ * Per (person, department), messages go out in version order (DESIGN §6): a version waits while
+ * an older one for the same target may still be on its way (a correction supersedes older ones
+ * that have not gone out, so this only waits for an attempt in flight or a file being written).
+ * SQL condition on the alias `d`.
+ */
+export const OLDER_IN_FLIGHT = `EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target
+  AND o.version < d.version AND o.status IN ('held', 'queued', 'retrying', 'delivering'))`
+
 /** SQL condition on the alias `d`. */
 export const OVERTAKEN = `(${BY_VOID} OR ${BY_VERSION})`
 

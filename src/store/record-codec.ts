@@ -1,4 +1,5 @@
 import type { CremationRecord, Deceased, Informant } from '../domain/cremation-record.js'
+import type { FieldCrypto } from '../security/crypto.js'
 
 /**
  * The fields of a cremation record that identify or reach a person: sealed at rest. The medical
@@ -42,6 +43,11 @@ export function joinCremation (data: CremationData, personal: CremationPersonal)
   }
   if (personal.informant !== undefined) record.informant = personal.informant
   return record
+}
+
+/** A stored cremation record as its mapping needs it: personal fields opened with `crypto`. */
+export function openCremation (crypto: FieldCrypto, stored: { recordData: unknown, personalEnc: string }): CremationRecord {
+  return joinCremation(stored.recordData as CremationData, crypto.open<CremationPersonal>(stored.personalEnc))
 }
 
 function dropUndefined<T extends object> (o: T): T {

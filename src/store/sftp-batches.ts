@@ -1,5 +1,5 @@
 import type { Db } from './db.js'
-import { OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
+import { OLDER_IN_FLIGHT, OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
 
 /** A delivery whose line a batch file carries, claimed for this attempt, with its stored record. */
 export interface BatchMember {
@@ -121,8 +121,7 @@ export async function claimNewBatch (db: Db, b: NewBatch): Promise<LeasedBatch |
             AND NOT EXISTS (SELECT 1 FROM sftp_batches s WHERE s.target = $2 AND s.status = 'pending' AND d.id = ANY(s.delivery_ids))
             AND NOT ${OVERTAKEN}
             -- Version order per person: a newer version waits for the file that carries an older one.
-            AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.notice_id = d.notice_id AND o.target = d.target
-              AND o.version < d.version AND o.status IN ('held', 'queued', 'retrying', 'delivering'))
+            AND NOT ${OLDER_IN_FLIGHT}
           ORDER BY d.created_at, d.id LIMIT $5 FOR UPDATE SKIP LOCKED),
        c AS (
          UPDATE deliveries d SET status = 'delivering', attempts = d.attempts + 1, lease_until = NULL,
