@@ -1,4 +1,4 @@
-import type { FieldError } from './domain/field-error.js'
+import type { FieldError, Validated } from './domain/field-error.js'
 
 /**
  * An error the hub answers with: a stable code, a Chinese message for the caller and the HTTP
@@ -22,6 +22,12 @@ export const schemaInvalid = (errors: FieldError[]): HubError =>
 
 export const rulesViolated = (errors: FieldError[]): HubError =>
   new HubError('HUB_ERR_VALIDATION', `记录未通过校验：${errors.length} 个字段有误`, 422, errors)
+
+/** The validated value, or the 400 (shape) / 422 (rules) that lists every failing field. */
+export function validOrThrow<T> (checked: Validated<T>): T {
+  if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
+  return checked.value
+}
 
 export const certificateConflict = (): HubError =>
   new HubError('HUB_ERR_CERTIFICATE_CONFLICT',

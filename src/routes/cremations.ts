@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify'
+import type { CremationRecord } from '../domain/cremation-record.js'
 import { routeRecord } from '../domain/routing.js'
-import { dispatchCommitted } from './dispatch-committed.js'
-import type { Validated } from '../domain/field-error.js'
 import { validateCremation } from '../domain/validate-cremation.js'
 import { validateVoidRequest } from '../domain/void-request.js'
-import { certificateNoMismatch, cremationNotFound, rulesViolated, schemaInvalid } from '../errors.js'
+import { certificateNoMismatch, cremationNotFound, validOrThrow } from '../errors.js'
 import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
 import { ingestCremation } from '../store/cremations.js'
 import { voidCremation } from '../store/voids.js'
+import { dispatchCommitted } from './dispatch-committed.js'
 import { noteOutcome } from './request-outcome.js'
 
 const CERTIFICATE_NO = /^[A-Z0-9-]{1,40}$/
@@ -20,15 +20,14 @@ type Params = { Params: { certificateNo: string } }
  * and look up where each department stands (`GET`).
  */
 export async function cremationRoutes (app: FastifyInstance): Promise<void> {
-  function validRecord (body: unknown): ReturnType<typeof validateCremation> & { ok: true } {
-    const { config } = app.hub
+  function validRecord (body: unknown): CremationRecord {
     const now = app.hub.now?.() ?? new Date()
-    return orThrow(validateCremation(body, now, { timeZone: config.county.timeZone }))
+    return validOrThrow(validateCremation(body, now, { timeZone: app.hub.config.county.timeZone }))
   }
 
   app.post('/', async (req, reply) => {
     const { db, crypto, targets } = app.hub
-    const record = validRecord(req.body).value
+    const record = validRecord(req.body)
     const routed = routeRecord(targets, 'notice.created', { policeStation: record.deceased.policeStation?.code })
     const result = await ingestCremation(db, crypto, record, routed, `funeral-home:${record.funeralHome.code}`)
     dispatchCommitted(app, result.dispatch, result.noticeId)
@@ -45,7 +44,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
   app.put<Params>('/:certificateNo', async (req) => {
     const { db, crypto, targets } = app.hub
     const certificateNo = pathCertificateNo(req.params.certificateNo)
-    const record = validRecord(req.body).value
+    const record = validRecord(req.body)
     if (record.certificateNo !== certificateNo) throw certificateNoMismatch()
     const result = await correctCremation(db, crypto, record, targets, `funeral-home:${record.funeralHome.code}`)
     dispatchCommitted(app, result.dispatch, result.noticeId)
@@ -63,7 +62,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
   app.post<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo/void', async (req) => {
     const { db } = app.hub
     const certificateNo = pathCertificateNo(req.params.certificateNo)
-    const request = orThrow(validateVoidRequest(req.body)).value
+    const request = validOrThrow(validateVoidRequest(req.body))
     const funeralHome = request.funeralHome ?? queryFuneralHome(req.query.funeralHome)
     const actor = funeralHome !== undefined ? `funeral-home:${funeralHome}` : 'funeral-home'
     const result = await voidCremation(db, certificateNo, funeralHome, request.reason, actor)
@@ -95,9 +94,4 @@ function pathCertificateNo (raw: string): string {
 
 function queryFuneralHome (raw: unknown): string | undefined {
   return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined
-}
-
-function orThrow<T> (checked: Validated<T>): Validated<T> & { ok: true } {
-  if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
-  return checked
 }

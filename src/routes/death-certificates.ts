@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { validateDeathCertificate } from '../domain/validate-death-certificate.js'
-import { rulesViolated, schemaInvalid } from '../errors.js'
+import { validOrThrow } from '../errors.js'
 import { ingestDeathCertificate } from '../store/death-certificates.js'
 import { dispatchCommitted } from './dispatch-committed.js'
 import { noteOutcome } from './request-outcome.js'
@@ -13,9 +13,7 @@ export async function deathCertificateRoutes (app: FastifyInstance): Promise<voi
   app.post('/', async (req, reply) => {
     const { db, crypto, config } = app.hub
     const now = app.hub.now?.() ?? new Date()
-    const checked = validateDeathCertificate(req.body, now, { timeZone: config.county.timeZone })
-    if (!checked.ok) throw checked.kind === 'schema' ? schemaInvalid(checked.errors) : rulesViolated(checked.errors)
-    const cert = checked.value
+    const cert = validOrThrow(validateDeathCertificate(req.body, now, { timeZone: config.county.timeZone }))
     const result = await ingestDeathCertificate(db, crypto, cert, `clinic:${cert.issuer.creditCode}`)
     dispatchCommitted(app, result.dispatch, result.noticeId)
     noteOutcome(req, 'death certificate accepted', { noticeId: result.noticeId, outcome: result.outcome, corroboration: result.corroboration, released: result.released.length })
