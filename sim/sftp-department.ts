@@ -1,10 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ssh2, { type Connection, type ParsedKey } from 'ssh2'
+import { hostKeyFingerprint } from '../src/adapters/sftp/upload.js'
 import { serveSftp } from './sftp-file-system.js'
 import { localPath } from './sftp-paths.js'
 
@@ -59,10 +60,8 @@ export interface SftpDepartmentSim {
 const defaultIsTempName = (name: string): boolean =>
   name.startsWith('.') || name.endsWith('.tmp') || name.endsWith('.part')
 
-/** The `SHA256:…` fingerprint of a public key blob, base64 without padding like OpenSSH. */
-export function sha256Fingerprint (publicKeyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(publicKeyBlob).digest('base64').replace(/=+$/, '')}`
-}
+/** `SHA256:…` of a public key blob, as `ssh-keygen -lf` prints it (the hub's own function). */
+export const sha256Fingerprint = hostKeyFingerprint
 
 function parse (key: string, what: string): ParsedKey {
   const parsed = utils.parseKey(key)

@@ -1,6 +1,7 @@
 import { DeliveryError } from './delivery-error.js'
 
-const NETWORK_CODES = new Set([
+/** Socket error codes of a connection that failed or broke: the peer is unreachable for now. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
   'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN',
   // undici's names for a connection that closed or never opened

@@ -1,11 +1,12 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePort } from '../../scripts/free-port.js'
+import { hostKeyFingerprint } from '../../src/adapters/sftp/upload.js'
 
 const run = promisify(execFile)
 
@@ -106,19 +107,7 @@ export async function startSshd (): Promise<TestSshd> {
 
 /** `SHA256:<unpadded base64>` of an OpenSSH public key line, as `ssh-keygen -lf` prints it. */
 export function fingerprintOfPublicKey (line: string): string {
-  const blob = Buffer.from(line.trim().split(/\s+/)[1] ?? '', 'base64')
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => { resolve(port) })
-    })
-  })
+  return hostKeyFingerprint(Buffer.from(line.trim().split(/\s+/)[1] ?? '', 'base64'))
 }
 
 /** Polls until the port answers with an SSH banner (sshd is then accepting sessions). */

@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises'
 import { posix } from 'node:path'
 import SftpClient from 'ssh2-sftp-client'
 import type { SftpTransportConfig } from '../../config/schema.js'
+import { settlesWithin } from '../../queues/settles-within.js'
+import { boundedExchange } from '../bounded-exchange.js'
 import { DeliveryError } from '../delivery-error.js'
+import { NETWORK_CODES } from '../transport-failure.js'
 import { doneFileName, partFileName } from './file-name.js'
 
 /** One file for a department: its final name in `remoteDir`, and its bytes. */
@@ -26,11 +29,6 @@ type Stage = 'key' | 'connect' | 'write' | 'rename' | 'done-file'
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7) that ssh2 puts in `err.code`. */
 const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT'
-])
 
 /** How long a clean-up step (removing a failed `.part`, closing the session) may take before the socket is simply destroyed. */
 const END_GRACE_MS = 2_000
@@ -58,7 +56,18 @@ export async function uploadFile (config: SftpTransportConfig, file: RemoteFile,
   let hostKeyRejected = false
   const finalPath = posix.join(config.remoteDir, file.name)
   const partPath = posix.join(config.remoteDir, partFileName(file.name))
-  const exchange = boundedExchange(signal, config.timeoutMs, () => { rawConnection(client)?.destroy() })
+  const exchange = boundedExchange(signal, config.timeoutMs)
+  // When the deadline passes or the caller aborts, the connection is cut so that pending
+  // operations fail at once, and the exchange is over.
+  const expired = new Promise<never>((_resolve, reject) => {
+    const end = (): void => {
+      rawConnection(client)?.destroy()
+      reject(new Error(exchange.timedOut() ? 'timed out' : 'aborted'))
+    }
+    if (exchange.signal.aborted) end()
+    else exchange.signal.addEventListener('abort', end, { once: true })
+  })
+  expired.catch(() => {})
   let written = false
   const work = (async () => {
     stage = 'connect'
@@ -88,7 +97,7 @@ export async function uploadFile (config: SftpTransportConfig, file: RemoteFile,
     }
   })()
   try {
-    await Promise.race([work, exchange.expired])
+    await Promise.race([work, expired])
     return { name: file.name, bytes: file.content.length }
   } catch (err) {
     throw classify(err, stage, { hostKeyRejected, timedOut: exchange.timedOut(), aborted: signal.aborted, config, name: file.name })
@@ -100,7 +109,7 @@ export async function uploadFile (config: SftpTransportConfig, file: RemoteFile,
     // A half-written temporary file is removed (best effort, the next try rewrites it anyway),
     // but never waited for long: a half-open connection would hang the job. A server that does
     // not answer in time is not asked to close politely either.
-    if (written && answering) answering = await withinGrace(client.delete(partPath, true))
+    if (written && answering) answering = await settlesWithin(client.delete(partPath, true), END_GRACE_MS)
     await close(client, answering)
   }
 }
@@ -163,7 +172,8 @@ function classify (err: unknown, stage: Stage, c: FailureContext): DeliveryError
       return new DeliveryError('SFTP 私钥无法解析（格式错误或口令不对）', true, 'sftp-config')
     }
   }
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+  // ETIMEDOUT here is the socket's own connect timeout: the server did not answer at all.
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || code === 'ETIMEDOUT')) {
     return new DeliveryError(`SFTP 网络错误：${code}（服务器 ${server}）`, true, 'network')
   }
   if (code === SFTP_NO_SUCH_FILE && stage === 'write') {
@@ -180,50 +190,13 @@ const stageLabel: Record<Stage, string> = {
   key: '读取私钥', connect: '连接', write: '写入临时文件', rename: '改名', 'done-file': '写入完成标志文件'
 }
 
-/**
- * The deadline of the whole exchange (connect, write, rename, done-file), also ended by the
- * caller's signal: `onExpire` cuts the connection so pending operations fail at once.
- */
-function boundedExchange (signal: AbortSignal, timeoutMs: number, onExpire: () => void): {
-  expired: Promise<never>
-  timedOut: () => boolean
-  dispose: () => void
-} {
-  let expiredFlag = false
-  let fail: (err: Error) => void = () => {}
-  const expired = new Promise<never>((_resolve, reject) => { fail = reject })
-  expired.catch(() => {})
-  const stop = (why: string): void => { onExpire(); fail(new Error(why)) }
-  const timer = setTimeout(() => { expiredFlag = true; stop('timed out') }, timeoutMs)
-  const onAbort = (): void => { stop('aborted') }
-  if (signal.aborted) queueMicrotask(onAbort)
-  else signal.addEventListener('abort', onAbort, { once: true })
-  return {
-    expired,
-    timedOut: () => expiredFlag,
-    dispose: () => { clearTimeout(timer); signal.removeEventListener('abort', onAbort) }
-  }
-}
-
 /** The library keeps ssh2's Client as `client` without typing it; we only need to destroy it. */
 function rawConnection (client: SftpClient): { destroy: () => void } | undefined {
   return (client as unknown as { client?: { destroy: () => void } }).client
 }
 
-/** Whether `work` settled (either way) within END_GRACE_MS; it is left to settle unobserved otherwise. */
-async function withinGrace (work: Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const settled = work.then(() => true, () => true)
-  const late = new Promise<boolean>(resolve => { timer = setTimeout(() => { resolve(false) }, END_GRACE_MS) })
-  try {
-    return await Promise.race([settled, late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /** Ends the session politely, but never waits long for it: a dead server must not hang a worker. */
 async function close (client: SftpClient, politely: boolean): Promise<void> {
-  if (politely) await withinGrace(client.end())
+  if (politely) await settlesWithin(client.end(), END_GRACE_MS)
   rawConnection(client)?.destroy()
 }
