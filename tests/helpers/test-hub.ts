@@ -5,7 +5,7 @@ import { resolveConfig } from '../../src/config/load.js'
 import type { HubConfig } from '../../src/config/schema.js'
 import { startHub, type Hub } from '../../src/hub.js'
 import { createLogger } from '../../src/logger.js'
-import type { RestDepartmentSim } from '../../sim/rest-department.js'
+import { startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
 import { createTestDb, type Engine, type TestDb } from './databases.js'
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -96,6 +96,34 @@ export async function startTestHub (options: TestHubOptions): Promise<TestHub> {
 }
 
 /** Removes this run's keys only: other test files share the Redis server. */
+/** A test hub with a REST department simulator (signature checked) for each department code. */
+export interface TestHubWithDepartments extends TestHub {
+  sims: Record<string, RestDepartmentSim>
+}
+
+/** Starts a simulator per department, then a hub delivering to them; `close` ends all of them. */
+export async function startHubWithDepartments (
+  engine: Engine, departments: readonly string[], options: Partial<TestHubOptions> = {}
+): Promise<TestHubWithDepartments> {
+  const sims: Record<string, RestDepartmentSim> = {}
+  try {
+    for (const d of departments) sims[d] = await startRestDepartment({ name: d, signingSecret: SIGNING_SECRET })
+    const th = await startTestHub({ engine, departments: sims, ...options })
+    return {
+      ...th,
+      get logs () { return th.logs },
+      sims,
+      close: async () => {
+        await th.close()
+        await Promise.all(Object.values(sims).map(async s => await s.close()))
+      }
+    }
+  } catch (err) {
+    await Promise.all(Object.values(sims).map(async s => await s.close()))
+    throw err
+  }
+}
+
 export async function deleteKeys (redis: Redis, pattern: string): Promise<void> {
   let cursor = '0'
   do {

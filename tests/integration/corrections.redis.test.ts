@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { alwaysOk, alwaysStatus, startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
+import { alwaysOk, alwaysStatus, type RestDepartmentSim } from '../../sim/rest-department.js'
 import { cremationWith, validCremation } from '../fixtures/cremation.js'
 import { deathCertificateWith, validDeathCertificate } from '../fixtures/death-certificate.js'
 import { ENGINES } from '../helpers/databases.js'
-import { SIGNING_SECRET, startTestHub, type TestHub, type TestHubOptions } from '../helpers/test-hub.js'
+import { startHubWithDepartments, type TestHubOptions, type TestHubWithDepartments } from '../helpers/test-hub.js'
 import { eventually } from '../helpers/waits.js'
 
 const CERT = validCremation.certificateNo
@@ -11,24 +11,16 @@ const corrected = cremationWith({ deceased: { householdAddress: '湖南省岳阳
 const correctedAgain = cremationWith({ deceased: { householdAddress: '湖南省岳阳市岳阳县荣家湾镇建设路9号' } })
 
 describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engine) => {
-  let th: TestHub | undefined
-  const sims: RestDepartmentSim[] = []
+  let th: TestHubWithDepartments | undefined
 
   afterEach(async () => {
     await th?.close()
     th = undefined
-    await Promise.all(sims.splice(0).map(async s => await s.close()))
   })
 
   async function start (departments: string[], opts: Partial<TestHubOptions> = {}): Promise<Record<string, RestDepartmentSim>> {
-    const map: Record<string, RestDepartmentSim> = {}
-    for (const d of departments) {
-      const sim = await startRestDepartment({ name: d, signingSecret: SIGNING_SECRET })
-      sims.push(sim)
-      map[d] = sim
-    }
-    th = await startTestHub({ engine, departments: map, ...opts })
-    return map
+    th = await startHubWithDepartments(engine, departments, opts)
+    return th.sims
   }
 
   async function call (method: 'POST' | 'PUT' | 'GET', url: string, payload?: unknown): Promise<{ statusCode: number, json: any }> {

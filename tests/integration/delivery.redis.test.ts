@@ -1,29 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { alwaysStatus, delayFirst, failFirst, startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
+import { alwaysStatus, delayFirst, failFirst, type RestDepartmentSim } from '../../sim/rest-department.js'
 import { validCremation } from '../fixtures/cremation.js'
 import { ENGINES } from '../helpers/databases.js'
-import { deleteKeys, SIGNING_SECRET, startTestHub, type TestHub, type TestHubOptions } from '../helpers/test-hub.js'
+import { deleteKeys, startHubWithDepartments, type TestHubOptions, type TestHubWithDepartments } from '../helpers/test-hub.js'
 import { eventually } from '../helpers/waits.js'
 
 describe.each(ENGINES)('delivering death notices to REST departments (%s)', (engine) => {
-  let th: TestHub | undefined
-  const sims: RestDepartmentSim[] = []
+  let th: TestHubWithDepartments | undefined
 
   afterEach(async () => {
     await th?.close()
     th = undefined
-    await Promise.all(sims.splice(0).map(async s => await s.close()))
   })
 
   async function start (departments: string[], opts: Partial<TestHubOptions> = {}): Promise<Record<string, RestDepartmentSim>> {
-    const map: Record<string, RestDepartmentSim> = {}
-    for (const d of departments) {
-      const sim = await startRestDepartment({ name: d, signingSecret: SIGNING_SECRET })
-      sims.push(sim)
-      map[d] = sim
-    }
-    th = await startTestHub({ engine, departments: map, ...opts })
-    return map
+    th = await startHubWithDepartments(engine, departments, opts)
+    return th.sims
   }
 
   async function post (body: unknown): Promise<{ statusCode: number, json: any }> {

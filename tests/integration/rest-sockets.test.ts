@@ -78,7 +78,7 @@ describe('the REST adapter against real sockets', () => {
 
   it('never follows a redirect', async () => {
     let hits = 0
-    const url = await serve((req, res) => {
+    const url = await serve((_req, res) => {
       hits++
       res.writeHead(302, { location: '/elsewhere' }).end()
     })
