@@ -2,6 +2,7 @@ import iconv from 'iconv-lite'
 import type { SftpTransportConfig } from '../src/config/schema.js'
 import type { FileColumn } from '../src/mappings/index.js'
 import type { SftpDepartmentSim } from '../sim/sftp-department.js'
+import { csvFields } from '../sim/csv-fields.js'
 
 /**
  * Reads back the files an SFTP department received, as its import job would: decoded from the
@@ -59,21 +60,4 @@ function fixedWidthRow (line: Buffer, columns: readonly FileColumn[], encoding: 
     at += c.width
   }
   return row
-}
-
-/** @see RFC 4180 §2: quoted fields, doubled quotes. */
-export function csvFields (line: string): string[] {
-  const fields: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { field += '"'; i++ } else if (ch === '"') quoted = false
-      else field += ch
-    } else if (ch === '"') quoted = true
-    else if (ch === ',') { fields.push(field); field = '' } else field += ch
-  }
-  fields.push(field)
-  return fields
 }

@@ -27,6 +27,10 @@ export interface TestSshd {
   kill (): Promise<void>
   /** Starts it again on the same port, same keys (after `kill()`). */
   start (): Promise<void>
+  /** Freezes the server (SIGSTOP): connections are accepted by the kernel, nothing answers. */
+  pause (): void
+  /** Lets a paused server run again (SIGCONT). */
+  resume (): void
   /** Kills the server and removes its temporary folder. */
   stop (): Promise<void>
 }
@@ -85,6 +89,7 @@ export async function startSshd (): Promise<TestSshd> {
     child = undefined
     if (proc === undefined || proc.exitCode !== null) return
     const gone = new Promise(resolve => proc.once('exit', resolve))
+    proc.kill('SIGCONT')
     proc.kill('SIGTERM')
     await gone
   }
@@ -98,6 +103,9 @@ export async function startSshd (): Promise<TestSshd> {
     remoteDir,
     kill,
     start,
+    // `sshd -D` stays in the foreground: the spawned process is the listener.
+    pause: () => { child?.kill('SIGSTOP') },
+    resume: () => { child?.kill('SIGCONT') },
     stop: async () => {
       await kill()
       await rm(dir, { recursive: true, force: true })

@@ -1,11 +1,12 @@
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs'
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import iconv from 'iconv-lite'
 import { createDeliverer } from '../../../src/adapters/index.js'
 import type { OutboundMessage } from '../../../src/adapters/index.js'
 import type { TargetConfig } from '../../../src/config/schema.js'
 import { canlianCsvMapping } from '../../../src/mappings/canlian-csv.js'
+import { csvFields } from '../../../sim/csv-fields.js'
 import { startSshd, type TestSshd } from '../../helpers/sshd.js'
 import { conformanceMessage, conformanceRecord, type Arrival, type ConformanceHarness } from '../adapter-conformance.js'
 
@@ -29,7 +30,7 @@ export function sftpHarness (): ConformanceHarness {
   let sshd: TestSshd | undefined
   let watcher: FSWatcher | undefined
   let running = false
-  let frozenPid: number | undefined
+  let frozen = false
   let thawTimer: NodeJS.Timeout | undefined
   /** When the frozen sshd is thawed (`performance.now()` time). */
   let thawAt = 0
@@ -69,8 +70,8 @@ export function sftpHarness (): ConformanceHarness {
   const thaw = (): void => {
     clearTimeout(thawTimer)
     thawTimer = undefined
-    if (frozenPid !== undefined) process.kill(frozenPid, 'SIGCONT')
-    frozenPid = undefined
+    if (frozen) server().resume()
+    frozen = false
   }
 
   const ensureRunning = async (): Promise<void> => {
@@ -158,9 +159,8 @@ export function sftpHarness (): ConformanceHarness {
     },
 
     async makeSlow (ms) {
-      const pid = await listenerPid(server())
-      process.kill(pid, 'SIGSTOP')
-      frozenPid = pid
+      server().pause()
+      frozen = true
       thawAt = performance.now() + ms
       thawTimer = setTimeout(thaw, ms)
       return async () => {
@@ -202,38 +202,10 @@ function isDataFile (name: string): boolean {
 /** The file's one data row, keyed by the columns its GBK header names (RFC 4180, CRLF). */
 function rowOf (content: Buffer): Record<string, string> {
   const lines = iconv.decode(content, 'gbk').split('\r\n').filter(line => line !== '')
-  const labels = parseCsvLine(lines[0] ?? '')
-  const values = parseCsvLine(lines[1] ?? '')
+  const labels = csvFields(lines[0] ?? '')
+  const values = csvFields(lines[1] ?? '')
   const keyOfLabel = new Map(canlianCsvMapping.columns.map(c => [c.label, c.key]))
   return Object.fromEntries(labels.map((label, i) => [keyOfLabel.get(label) ?? label, values[i] ?? '']))
-}
-
-/** One CSV line into fields: quoted fields may hold commas and doubled quotes. @see RFC 4180 §2 */
-function parseCsvLine (line: string): string[] {
-  const fields: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { field += '"'; i++ } else if (ch === '"') quoted = false
-      else field += ch
-    } else if (ch === '"') quoted = true
-    else if (ch === ',') { fields.push(field); field = '' } else field += ch
-  }
-  fields.push(field)
-  return fields
-}
-
-/**
- * The pid of the listening sshd, from the PidFile that tests/helpers/sshd.ts configures next to
- * the remote folder (the helper does not expose its process). Checked to be an sshd.
- */
-async function listenerPid (sshd: TestSshd): Promise<number> {
-  const pid = Number((await readFile(join(sshd.remoteDir, '..', 'sshd.pid'), 'utf8')).trim())
-  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-  if (!Number.isInteger(pid) || !command.includes('sshd')) throw new Error(`no sshd listener found (pid file says ${pid})`)
-  return pid
 }
 
 /** Lets the watcher's pending events in: inotify queued them before the SFTP rename was answered. */
