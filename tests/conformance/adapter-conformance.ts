@@ -4,6 +4,7 @@ import type { CremationRecord } from '../../src/domain/cremation-record.js'
 import { validateCremation } from '../../src/domain/validate-cremation.js'
 import type { Mapping } from '../../src/mappings/mapping.js'
 import { cremationNow, validCremation } from '../fixtures/cremation.js'
+import { failureOf } from '../helpers/deliveries.js'
 
 /**
  * One conformance suite for every push transport (issue 3, as bullmq runs one suite against
@@ -241,8 +242,3 @@ function expectNoPersonalData (text: string, message: OutboundMessage | undefine
   }
 }
 
-async function failureOf (promise: Promise<unknown>): Promise<DeliveryError> {
-  const outcome = await promise.then(() => undefined, (err: unknown) => err)
-  expect(outcome, 'the delivery should have failed').toBeInstanceOf(DeliveryError)
-  return outcome as DeliveryError
-}

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Deliverer, OutboundMessage } from '../../src/adapters/deliverer.js'
-import { DeliveryError } from '../../src/adapters/delivery-error.js'
 import { createSoapDeliverer } from '../../src/adapters/soap.js'
 import type { EventType, TargetConfig } from '../../src/config/schema.js'
 import type { CremationRecord } from '../../src/domain/cremation-record.js'
@@ -10,6 +9,7 @@ import {
   soapBusinessFault, soapFailFirst, soapOk, soapRefuse, soapSlow, startSoapDepartment, type SoapDepartmentSim
 } from '../../sim/soap-department.js'
 import { cremationNow, validCremation } from '../fixtures/cremation.js'
+import { failureOf } from '../helpers/deliveries.js'
 
 /**
  * The SOAP deliverer against a real SOAP server built by node-soap from the same WSDL file
@@ -71,12 +71,6 @@ function messageFor (event: EventType, version: number, extra: { voidReason?: st
     noticeId, version, event, timeZone: 'Asia/Shanghai', countyCode: '430621', corroboration: 'cremation+certificate', ...extra
   })
   return { deliveryId: `dlv-${version}`, noticeId, version, event, idempotencyKey: `${noticeId}:renshe:${version}`, createdAt: new Date(), body }
-}
-
-async function failureOf (promise: Promise<unknown>): Promise<DeliveryError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e)
-  expect(err).toBeInstanceOf(DeliveryError)
-  return err as DeliveryError
 }
 
 describe('delivering to a SOAP department', () => {

@@ -2,12 +2,12 @@ import net from 'node:net'
 import nock from 'nock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Deliverer, OutboundMessage } from '../../../src/adapters/deliverer.js'
-import { DeliveryError } from '../../../src/adapters/delivery-error.js'
 import { createDeliverer } from '../../../src/adapters/index.js'
 import { HttpDeliveryError, createRestDeliverer, parseRetryAfter } from '../../../src/adapters/rest.js'
 import type { TargetConfig } from '../../../src/config/schema.js'
 import { gonganRestMapping } from '../../../src/mappings/gongan-rest.js'
 import { signBody, verifySignature } from '../../../src/security/signature.js'
+import { captureRequest, failureOf } from '../../helpers/deliveries.js'
 
 const BASE = 'http://gongan.example.test'
 const PATH = '/api/notices'
@@ -44,12 +44,6 @@ let deliverer: Deliverer | undefined
 function open (t: TargetConfig = target()): Deliverer {
   deliverer = createRestDeliverer(t)
   return deliverer
-}
-
-async function failureOf (promise: Promise<unknown>): Promise<HttpDeliveryError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e)
-  expect(err).toBeInstanceOf(DeliveryError)
-  return err as HttpDeliveryError
 }
 
 const never = new AbortController().signal
@@ -139,12 +133,12 @@ describe('the REST deliverer', () => {
     expect(await open(strict).deliver(message, never)).toMatchObject({ status: 200, ackId: 'A-1' })
     await deliverer!.close?.()
     nock(BASE).post(PATH).reply(200, { result: { code: 'E1001', msg: '人员不存在' } })
-    const err = await failureOf(open(strict).deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open(strict).deliver(message, never))
     expect(err).toMatchObject({ retryable: false, errorClass: 'business-rejected', status: 200 })
     expect(err.message).toContain('result.code=E1001')
     await deliverer!.close?.()
     nock(BASE).post(PATH).reply(200, 'not json')
-    expect(await failureOf(open(strict).deliver(message, never))).toMatchObject({ errorClass: 'business-rejected' })
+    expect(await failureOf<HttpDeliveryError>(open(strict).deliver(message, never))).toMatchObject({ errorClass: 'business-rejected' })
   })
 
   it('falls back to the x-request-id header when the body carries no id', async () => {
@@ -167,7 +161,7 @@ describe('the REST deliverer', () => {
     [429, 'http-429']
   ])('treats HTTP %i as a retryable failure of class %s', async (status, errorClass) => {
     nock(BASE).post(PATH).reply(status, { error: '张三 的记录' })
-    const err = await failureOf(open().deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, never))
     expect(err).toMatchObject({ retryable: true, errorClass, status })
     expect(err.message).toBe(`部门接口返回 HTTP ${status}`)
     expect(err.message).not.toContain('张三')
@@ -175,7 +169,7 @@ describe('the REST deliverer', () => {
 
   it.each([400, 404, 409, 422])('treats HTTP %i as a permanent failure', async (status) => {
     nock(BASE).post(PATH).reply(status, { error: '11010519491231002X 无效' })
-    const err = await failureOf(open().deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, never))
     expect(err).toMatchObject({ retryable: false, errorClass: 'http-4xx', status })
     expect(err.message).not.toContain('11010519491231002X')
   })
@@ -183,26 +177,26 @@ describe('the REST deliverer', () => {
   it('treats a redirect as a permanent failure instead of following it', async () => {
     const elsewhere = nock('http://elsewhere.example.test').post('/').reply(200)
     nock(BASE).post(PATH).reply(302, '', { Location: 'http://elsewhere.example.test/' })
-    const err = await failureOf(open().deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, never))
     expect(err).toMatchObject({ retryable: false, errorClass: 'http-3xx', status: 302 })
     expect(elsewhere.isDone()).toBe(false)
   })
 
   it('exposes a Retry-After of delta-seconds on 429 and 503 in milliseconds', async () => {
     nock(BASE).post(PATH).reply(429, '', { 'Retry-After': '120' })
-    const throttled = await failureOf(open().deliver(message, never))
+    const throttled = await failureOf<HttpDeliveryError>(open().deliver(message, never))
     expect(throttled).toBeInstanceOf(HttpDeliveryError)
     expect(throttled.retryAfterMs).toBe(120_000)
 
     nock(BASE).post(PATH).reply(503, '', { 'Retry-After': '5' })
-    const unavailable = await failureOf(deliverer!.deliver(message, never))
+    const unavailable = await failureOf<HttpDeliveryError>(deliverer!.deliver(message, never))
     expect(unavailable.retryAfterMs).toBe(5_000)
   })
 
   it('exposes a Retry-After given as an HTTP date', async () => {
     const at = new Date(Date.now() + 60_000).toUTCString()
     nock(BASE).post(PATH).reply(503, '', { 'Retry-After': at })
-    const err = await failureOf(open().deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, never))
     expect(err.retryAfterMs).toBeGreaterThan(50_000)
     expect(err.retryAfterMs).toBeLessThanOrEqual(60_000)
   })
@@ -219,20 +213,20 @@ describe('the REST deliverer', () => {
 
   it('ignores Retry-After on statuses other than 429 and 503', async () => {
     nock(BASE).post(PATH).reply(500, '', { 'Retry-After': '10' })
-    const err = await failureOf(open().deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, never))
     expect(err.retryAfterMs).toBeUndefined()
   })
 
   it('treats a refused connection as a retryable network failure', async () => {
     const port = await unusedPort()
     nock.enableNetConnect('127.0.0.1')
-    const err = await failureOf(open(target({ url: `http://127.0.0.1:${port}/api` })).deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open(target({ url: `http://127.0.0.1:${port}/api` })).deliver(message, never))
     expect(err).toMatchObject({ retryable: true, errorClass: 'network', message: '网络错误：ECONNREFUSED' })
   })
 
   it('treats a reset connection as a retryable network failure', async () => {
     nock(BASE).post(PATH).replyWithError(socketError('ECONNRESET', 'socket hang up'))
-    const err = await failureOf(open().deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, never))
     expect(err).toMatchObject({ retryable: true, errorClass: 'network' })
   })
 
@@ -241,7 +235,7 @@ describe('the REST deliverer', () => {
     const controller = new AbortController()
     setTimeout(() => { controller.abort() }, 50)
     const started = Date.now()
-    const err = await failureOf(open().deliver(message, controller.signal))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, controller.signal))
     expect(err).toMatchObject({ retryable: true, errorClass: 'aborted' })
     expect(Date.now() - started).toBeLessThan(900)
   })
@@ -250,14 +244,14 @@ describe('the REST deliverer', () => {
     const scope = nock(BASE).post(PATH).reply(200)
     const controller = new AbortController()
     controller.abort()
-    const err = await failureOf(open().deliver(message, controller.signal))
+    const err = await failureOf<HttpDeliveryError>(open().deliver(message, controller.signal))
     expect(err).toMatchObject({ retryable: true, errorClass: 'aborted' })
     expect(scope.isDone()).toBe(false)
   })
 
   it('never keeps the request config, with its credentials and body, on the error', async () => {
     nock(BASE).post(PATH).replyWithError(socketError('ECONNRESET', 'read ECONNRESET'))
-    const err = await failureOf(open(target({ auth: { type: 'bearer', token: 'secret-token' } })).deliver(message, never))
+    const err = await failureOf<HttpDeliveryError>(open(target({ auth: { type: 'bearer', token: 'secret-token' } })).deliver(message, never))
     expect(err.cause).toBeUndefined()
     expect(JSON.stringify({ ...err, message: err.message })).not.toMatch(/secret-token|张三/)
   })
@@ -287,19 +281,6 @@ describe('body signatures', () => {
     expect(verifySignature(body, SECRET, [header])).toBe(false)
   })
 })
-
-/** The headers (lower-case names) and the raw body string of the request a scope intercepted. */
-function captureRequest (scope: nock.Scope): () => { headers: Record<string, string>, raw: string } {
-  let seen: { headers: Record<string, string>, raw: string } | undefined
-  // nock 15 emits the intercepted fetch Request and the body exactly as received.
-  scope.on('request', (req: Request, _interceptor: unknown, body: string) => {
-    seen = { headers: Object.fromEntries(req.headers.entries()), raw: body }
-  })
-  return () => {
-    expect(seen, 'the request reached the department').toBeDefined()
-    return seen!
-  }
-}
 
 /** An error as a socket raises it (nock 15 needs an Error instance, a plain object hangs). */
 function socketError (code: string, message: string): Error {

@@ -8,6 +8,7 @@ import type { Deliverer, OutboundMessage } from '../../../src/adapters/deliverer
 import { DeliveryError } from '../../../src/adapters/delivery-error.js'
 import { createSoapDeliverer } from '../../../src/adapters/soap.js'
 import type { TargetConfig } from '../../../src/config/schema.js'
+import { captureRequest, failureOf } from '../../helpers/deliveries.js'
 
 const WSDL = 'config/wsdl/renshe-death-notice.wsdl'
 const NS = 'http://renshe.example.gov.cn/houshi/death-notice/v1'
@@ -71,12 +72,6 @@ const never = new AbortController().signal
 function open (t: TargetConfig = target()): Deliverer {
   deliverer = createSoapDeliverer(t)
   return deliverer
-}
-
-async function failureOf (promise: Promise<unknown>): Promise<DeliveryError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e)
-  expect(err).toBeInstanceOf(DeliveryError)
-  return err as DeliveryError
 }
 
 beforeEach(() => {
@@ -457,14 +452,3 @@ function expectNoPersonalData (err: DeliveryError): void {
   expect(err.cause).toBeUndefined()
 }
 
-/** The headers (lower-case names) and the raw body of the request a scope intercepted. */
-function captureRequest (scope: nock.Scope): () => { headers: Record<string, string>, raw: string } {
-  let seen: { headers: Record<string, string>, raw: string } | undefined
-  scope.on('request', (req: Request, _interceptor: unknown, body: string) => {
-    seen = { headers: Object.fromEntries(req.headers.entries()), raw: body }
-  })
-  return () => {
-    expect(seen, 'the request reached the department').toBeDefined()
-    return seen!
-  }
-}
