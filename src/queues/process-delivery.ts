@@ -9,7 +9,7 @@ import type { FieldCrypto } from '../security/crypto.js'
 import type { Db } from '../store/db.js'
 import { claimDelivery, finishAttempt, type ClaimedDelivery } from '../store/deliveries.js'
 import { openCremation } from '../store/record-codec.js'
-import { backoffDelay, DEFAULT_RETRY } from './backoff.js'
+import { decideRetry, DEFAULT_RETRY } from './backoff.js'
 
 /** Everything one department target needs to deliver. */
 export interface TargetRuntime {
@@ -113,14 +113,13 @@ async function settle (
   deps: WorkerDeps, d: ClaimedDelivery, startedAt: Date, failure: DeliveryError, requestDigest?: string, interrupted = false
 ): Promise<Outcome> {
   const endedAt = new Date()
-  const policy = deps.targets.get(d.target)?.config.retry ?? DEFAULT_RETRY
-  // A department's Retry-After is honoured up to the policy's longest step: a header asking for
-  // a week must not, on its own, exhaust the retry window and kill the delivery.
-  const retryAfter = Math.min((failure as { retryAfterMs?: number }).retryAfterMs ?? 0, policy.maxDelayMs)
-  const delay = interrupted ? 0 : Math.max(backoffDelay(d.attemptNo, policy, deps.random), retryAfter)
-  const elapsed = d.sinceFirstAttemptMs + (endedAt.getTime() - startedAt.getTime())
-  const retry = interrupted || (failure.retryable && elapsed + delay <= policy.windowMs)
-  const reason = failure.retryable && !retry ? `${failure.message}（重试期已满）` : failure.message
+  const { retry, delayMs: delay, reason } = decideRetry(failure, {
+    attemptNo: d.attemptNo,
+    elapsedMs: d.sinceFirstAttemptMs + (endedAt.getTime() - startedAt.getTime()),
+    policy: deps.targets.get(d.target)?.config.retry ?? DEFAULT_RETRY,
+    interrupted,
+    random: deps.random
+  })
   const base = {
     deliveryId: d.id, attemptNo: d.attemptNo, startedAt, endedAt, statusCode: failure.status,
     errorClass: failure.errorClass, error: reason, requestDigest

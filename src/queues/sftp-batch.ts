@@ -13,7 +13,7 @@ import type { FieldCrypto } from '../security/crypto.js'
 import type { Db } from '../store/db.js'
 import { claimNewBatch, leaseOpenBatch, settleBatch, type BatchMember, type LeasedBatch, type MemberOutcome } from '../store/sftp-batches.js'
 import { openCremation } from '../store/record-codec.js'
-import { backoffDelay, DEFAULT_RETRY } from './backoff.js'
+import { backoffDelay, decideRetry, DEFAULT_RETRY } from './backoff.js'
 import { mappingContext } from '../mappings/context.js'
 import { retireOvertaken } from '../store/overtaken.js'
 import { deliveryMode } from './delivery-mode.js'
@@ -131,11 +131,13 @@ async function sendBatch (batch: LeasedBatch, deps: SftpBatchDeps): Promise<Sftp
     await upload(sftp, { name: batch.fileName, content }, signal)
   } catch (err) {
     const failure = err instanceof DeliveryError ? err : new DeliveryError(`上传异常：${(err as Error).message}`, true, 'internal')
-    const interrupted = signal.aborted
-    const delay = interrupted ? 0 : backoffDelay(batch.attemptNo, policy, deps.random)
-    const elapsed = batch.sinceCreatedMs + (Date.now() - startedAt.getTime())
-    const retry = interrupted || (failure.retryable && elapsed + delay <= policy.windowMs)
-    const error = failure.retryable && !retry ? `${failure.message}（重试期已满）` : failure.message
+    const { retry, delayMs: delay, reason: error } = decideRetry(failure, {
+      attemptNo: batch.attemptNo,
+      elapsedMs: batch.sinceCreatedMs + (Date.now() - startedAt.getTime()),
+      policy,
+      interrupted: signal.aborted,
+      random: deps.random
+    })
     await settleBatch(deps.db, {
       ...base,
       endedAt: new Date(),
