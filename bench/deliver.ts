@@ -11,7 +11,7 @@ import { benchArgs, type BenchArgs, type Engine } from './lib/args.js'
 import { rawAxios, rawBullmq, rawUndici, type RateResult } from './lib/baselines.js'
 import { startChild } from './lib/child.js'
 import { withCleanup, type Cleanup } from './lib/cleanup.js'
-import { isRedis, measureQuiet, OTHER_LIMIT, type Groups } from './lib/cpu.js'
+import { cpuPerUnit, isRedis, measureQuiet, OTHER_LIMIT, type Groups } from './lib/cpu.js'
 import { hubTrial } from './lib/deliver-trial.js'
 import { freshPrefix, targetCodes } from './lib/env.js'
 import { describeMachine } from './lib/machine.js'
@@ -65,6 +65,7 @@ export async function benchDeliver (args: BenchArgs, engine: Engine, cleanup: Cl
         hub = await hubTrial(args, engine, concurrency, sinks, sinkUrls, cleanup)
       }
       console.log(`    cpu (hub): ${hub.cpu}`)
+      console.log(`    cpu per delivery: ${cpuPerUnit(hub.usage, hub.rate.rate, ['hub worker', 'sinks', 'postgres', 'redis'], 'delivery')}`)
       const trial: DeliverTrial = { engine, concurrency, hub: hub.rate, bullmq: bullmq.result, axios: axios.result, undici: undici.result, cpu: hub.cpu, other: hub.other }
       console.log(formatDeliver([trial]))
       trials.push(trial)

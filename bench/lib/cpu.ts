@@ -82,6 +82,19 @@ export function formatCpu (usage: Record<string, number>): string {
   return `${parts.join(' · ')} · idle ${idle.toFixed(0)}% (of ${(cores * 100).toFixed(0)}%)`
 }
 
+/**
+ * CPU per unit of work (µs of one core) of each group, and the rate at which every core of the
+ * machine would be busy at that cost: a ceiling that holds however the work is split among
+ * processes, and so tells whether more processes could help.
+ */
+export function cpuPerUnit (usage: Record<string, number>, rate: number, groups: readonly string[], unit: string): string {
+  const per = groups.map(g => [g, (usage[g] ?? 0) / 100 / rate * 1e6] as const)
+  const sum = per.reduce((a, [, v]) => a + v, 0)
+  const ceiling = (usage.cores ?? 0) * 1e6 / sum
+  return `${per.map(([g, v]) => `${g} ${v.toFixed(0)}`).join(' · ')} · all ${sum.toFixed(0)} µs per ${unit}` +
+    ` → every core busy at ${Math.round(ceiling).toLocaleString('en-US')} ${unit === 'delivery' ? 'deliveries' : `${unit}s`}/s`
+}
+
 export interface Measured<T> {
   result: T
   /** % of one core per group, plus `other`, `idle` and `cores`. */

@@ -15,6 +15,7 @@ import { openBenchDb, preIngest } from './preingest.js'
 import { waitForQuiet } from './quiet.js'
 import { benchRedis, serverDiff, serverSnapshot } from './server-stats.js'
 import { fmt, sleep } from './stats.js'
+import { startProfiler } from './profiler.js'
 
 /**
  * One timed delivery trial of bench/deliver.ts: a fresh database and Redis prefix, N records
@@ -45,7 +46,7 @@ async function waitDelivered (db: Db, sinks: Child, expected: number, engine: En
   }
 }
 
-export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: number, sinks: Child, sinkUrls: Record<string, string>, cleanup: Cleanup): Promise<{ rate: RateResult, cpu: string, other: number }> {
+export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: number, sinks: Child, sinkUrls: Record<string, string>, cleanup: Cleanup): Promise<{ rate: RateResult, cpu: string, other: number, usage: Record<string, number> }> {
   const { db: where, drop: dropDb } = await freshDatabase(engine, cleanup)
   const { prefix, drop: dropKeys } = freshPrefix(cleanup, 'bench-deliver')
   let db = await openBenchDb(where)
@@ -69,6 +70,7 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
     const s0 = await serverSnapshot(where.name, redis)
     await waitForQuiet()
     const logger = createLogger(args.logLevel, pino.destination({ dest: '/dev/null', sync: true }))
+    const profiler = await startProfiler()
     const before = cpuSnapshot()
     const started = performance.now()
     // PGlite is one connection in one process: the worker must share this one.
@@ -82,6 +84,7 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
       seconds = (performance.now() - started) / 1000
       after = cpuSnapshot()
       pids = where.name === undefined ? [] : await postgresPids(where.name)
+      await profiler?.save(`hub-worker-${engine}-${concurrency}`)
     } finally {
       await hub.close()
       await Promise.all(others.map(async o => await o.stop()))
@@ -94,7 +97,7 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
     }
     const s1 = await serverSnapshot(where.name, redis)
     for (const line of serverDiff(s0, s1, pre.deliveries, 'delivery')) console.log(`    ${line}`)
-    return { rate: { count: pre.deliveries, seconds, rate: pre.deliveries / seconds }, cpu: formatCpu(usage), other: usage.other ?? 0 }
+    return { rate: { count: pre.deliveries, seconds, rate: pre.deliveries / seconds }, cpu: formatCpu(usage), other: usage.other ?? 0, usage }
   } finally {
     await redis.quit().catch(() => redis.disconnect())
     if (!closed) await db.close()
