@@ -44,7 +44,9 @@ export async function correctCremation (
         deliveries: await plannedDeliveries(tx, latest.id), dispatch: [], superseded: []
       }
     }
-    if (notice.status === 'voided') throw noticeVoided()
+    // The certificate itself was voided: even when the person has since been reported dead under
+    // another certificate (the notice is active again), this one is withdrawn for good.
+    if (notice.status === 'voided' || latest.status === 'voided') throw noticeVoided()
     // A different person is not a correction: departments acted on the first one and must be
     // told by a void, then the right person reported anew.
     if (latest.subject_key !== subjectKey) throw subjectChanged()

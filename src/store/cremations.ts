@@ -65,12 +65,12 @@ export function recordKeys (crypto: FieldCrypto, record: CremationRecord): { sub
   return { subjectKey: crypto.blindIndex(subjectIdentity(record.deceased)), contentHash: crypto.blindIndex(canonicalJson(record)) }
 }
 
-export interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number, subject_key: string, received_at: Date }
+export interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number, subject_key: string, status: string, received_at: Date }
 
 /** The newest stored version of a funeral home's certificate. */
 export async function latestVersion (q: Queryable, source: string, certificateNo: string): Promise<StoredVersion | undefined> {
   const r = await q.query<StoredVersion>(
-    `SELECT id, content_hash, notice_id, version, subject_key, received_at FROM records
+    `SELECT id, content_hash, notice_id, version, subject_key, status, received_at FROM records
       WHERE kind = 'cremation' AND source = $1 AND document_no = $2 ORDER BY version DESC LIMIT 1`, [source, certificateNo])
   return r.rows[0]
 }

@@ -29,12 +29,20 @@ export async function voidCremation (
   db: Db, certificateNo: string, funeralHome: string | undefined, reason: string, actor: string
 ): Promise<VoidResult> {
   return await db.transaction(async (tx) => {
+    const first = await newestCertificateVersion(tx, certificateNo, funeralHome)
+    const notice = await lockNotice(tx, first.notice_id)
+    // Read again under the notice's lock: a void or correction that held it may have changed it.
     const found = await newestCertificateVersion(tx, certificateNo, funeralHome)
-    const notice = await lockNotice(tx, found.notice_id)
-    if (notice.status === 'voided') {
+    // This certificate's void happened already. The person may since have been reported dead
+    // under another certificate, which made the notice active again: a retried void of the old
+    // certificate must not withdraw that report. It gets the first void's answer.
+    const earlier = found.status === 'voided'
+      ? await earlierVoid(tx, found.id)
+      : notice.status === 'voided' ? { version: notice.version, reason: notice.voidReason ?? '' } : undefined
+    if (earlier !== undefined) {
       return {
-        outcome: 'duplicate', noticeId: notice.id, certificateNo, version: notice.version, reason: notice.voidReason ?? '',
-        cancelled: [], deliveries: await voidMessages(tx, notice.id, notice.version), dispatch: []
+        outcome: 'duplicate', noticeId: notice.id, certificateNo, version: earlier.version, reason: earlier.reason,
+        cancelled: [], deliveries: await voidMessages(tx, notice.id, earlier.version), dispatch: []
       }
     }
     const version = notice.version + 1
@@ -67,6 +75,15 @@ export async function voidCremation (
       deliveries, dispatch: toDispatch(deliveries, rows)
     }
   })
+}
+
+/** The version and reason of the void that withdrew `record`, as its audit event recorded them. */
+async function earlierVoid (tx: Transaction, record: string): Promise<{ version: number, reason: string }> {
+  const r = await tx.query<{ details: { version: number, reason: string } }>(
+    "SELECT details FROM audit_events WHERE entity = $1 AND action = 'record.voided' ORDER BY id DESC LIMIT 1", [`record:${record}`])
+  const details = r.rows[0]?.details
+  if (details === undefined) throw new Error(`record ${record} is voided but its void is not in the audit trail`)
+  return { version: Number(details.version), reason: String(details.reason) }
 }
 
 async function voidMessages (tx: Transaction, notice: string, version: number): Promise<PlannedDelivery[]> {

@@ -128,6 +128,29 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     expect(twice).toMatchObject({ outcome: 'duplicate', version: 1 })
   })
 
+  it('never lets a repeated void or a correction of the voided certificate touch the report that followed it', async () => {
+    const first = await ingest()
+    await send(first.deliveries[0]!.id, 'delivered')
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    const again = await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
+    // A client retrying the void of the first certificate (its answer was lost), after the
+    // person was reported dead again: the answer is the first void's, and nothing changes.
+    const retried = await voidCremation(t.db, validCremation.certificateNo, undefined, '重复提交', 'test')
+    expect(retried).toMatchObject({ outcome: 'duplicate', noticeId: first.noticeId, version: voided.version, reason: REASON, cancelled: [] })
+    expect(retried.deliveries.map(d => d.id)).toEqual(voided.deliveries.map(d => d.id))
+    // Nor is a correction of the voided certificate a new version of the living report.
+    await expect(correctCremation(t.db, crypto, corrected, [yibao], 'test')).rejects.toMatchObject({ code: 'HUB_ERR_VOIDED' })
+    expect(await statusOf(again.deliveries[0]!.id)).toBe('queued')
+    const notice = await t.db.query<{ status: string, version: number }>('SELECT status, version FROM notices WHERE id = $1', [first.noticeId])
+    expect(notice.rows[0]).toEqual({ status: 'active', version: again.version })
+    const records = await t.db.query<{ document_no: string, status: string }>(
+      "SELECT document_no, status FROM records WHERE notice_id = $1 AND kind = 'cremation' ORDER BY received_at", [first.noticeId])
+    expect(records.rows).toEqual([
+      { document_no: validCremation.certificateNo, status: 'voided' },
+      { document_no: 'YYX-2026-0999', status: 'active' }
+    ])
+  })
+
   it('hands claims that committed to their callers even when explaining the others fails', async () => {
     const a = (await ingest()).deliveries[0]!
     const b = (await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0777', deceased: { idNumber: '11010519491231002X', birthDate: '1949-12-31' } })), [yibao], 'test')).deliveries[0]!
