@@ -119,7 +119,8 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
         for (const c of [redis, queueRedis]) {
           if (!await settlesWithin(c.quit(), 1_000)) c.disconnect()
         }
-        if (options.db === undefined) await db.close()
+        // Ending connections to a server that stopped answering waits on TCP: do not hang on it.
+        if (options.db === undefined && !await settlesWithin(db.close(), 5_000)) logger.warn('database connections did not close in 5 s; leaving them')
       })()
       await closing
     }

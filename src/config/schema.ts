@@ -202,7 +202,16 @@ export const HubConfigSchema = Type.Object({
      * transaction-pooling proxy (PgBouncer) or a compatible database that lacks them.
      * @defaultValue true
      */
-    preparedStatements: Type.Boolean({ default: true })
+    preparedStatements: Type.Boolean({ default: true }),
+    /**
+     * PostgreSQL: a statement that gets no answer for this long fails, and its connection is
+     * dropped. A server that vanished without closing its connections (a failover) would
+     * otherwise hold the deliveries waiting on them, and shutdown, forever. Migrations are
+     * exempt. @defaultValue 120000
+     */
+    queryTimeoutMs: Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 120_000 }),
+    /** PostgreSQL: how long opening a connection may take. @defaultValue 10000 */
+    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 })
   }, { additionalProperties: false, default: {} }),
   crypto: Type.Object({
     /** Key id stored beside each ciphertext, for rotation. @defaultValue 'k1' */

@@ -4,9 +4,28 @@ import type { Db, QueryResult, Transaction } from './db.js'
 
 const guarded = new WeakSet<pg.PoolClient>()
 
+export interface PostgresOptions {
+  /** Named prepared statements for hot statements. @defaultValue true */
+  prepared?: boolean
+  /** A statement unanswered this long fails and its connection is dropped; 0: wait forever. @defaultValue 0 */
+  queryTimeoutMs?: number
+  /** @defaultValue 10000 */
+  connectTimeoutMs?: number
+}
+
 /** A PostgreSQL server (or a 信创 database speaking its protocol) through a `pg` pool. */
-export function createPostgresDb (url: string, poolSize: number, prepared = true): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+export function createPostgresDb (url: string, poolSize: number, options: PostgresOptions = {}): Db {
+  const prepared = options.prepared ?? true
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // pg destroys a connection whose statement timed out rather than wait for its answer.
+    ...(options.queryTimeoutMs !== undefined && options.queryTimeoutMs > 0 ? { query_timeout: options.queryTimeoutMs } : {}),
+    // Idle connections to a server that went away are found by TCP rather than by the next query.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000
+  })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
 

@@ -1,6 +1,8 @@
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createPostgresDb } from '../../src/store/postgres.js'
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/databases.js'
+import { startSilentProxy, type SilentProxy } from '../helpers/silent-proxy.js'
 
 describe('a PostgreSQL connection that dies mid-transaction', () => {
   let t: TestDb | undefined
@@ -27,5 +29,44 @@ describe('a PostgreSQL connection that dies mid-transaction', () => {
     }
     expect(await inFlight).toMatchObject({ code: '57P01' })
     expect((await db.query<{ ok: number }>('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }])
+  })
+})
+
+describe('a PostgreSQL server that stops answering without closing its connections', () => {
+  let t: TestDb | undefined
+  let proxy: SilentProxy | undefined
+  afterEach(async () => {
+    await proxy?.close()
+    await t?.drop()
+    proxy = undefined
+    t = undefined
+  })
+
+  it('fails the waiting statements after the timeout, recovers when the server is back, and closes without waiting for it', async () => {
+    t = await createTestDb('postgres')
+    const direct = new URL(t.url!)
+    proxy = await startSilentProxy(direct.hostname, Number(direct.port))
+    const url = new URL(t.url!)
+    url.port = String(proxy.port)
+    const db = createPostgresDb(url.toString(), 2, { queryTimeoutMs: 1_000, connectTimeoutMs: 1_000 })
+    try {
+      expect((await db.query<{ ok: number }>('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }])
+      proxy.silence()
+      const started = Date.now()
+      const outcomes = await Promise.allSettled([
+        db.query('SELECT 1'),
+        db.transaction(async (tx) => { await tx.query('SELECT 1') })
+      ])
+      expect(outcomes.map(o => o.status)).toEqual(['rejected', 'rejected'])
+      // One timeout for the statement, at most one more for the transaction's rollback.
+      expect(Date.now() - started).toBeLessThan(5_000)
+      proxy.resume()
+      expect((await db.query<{ ok: number }>('SELECT 2 AS ok')).rows).toEqual([{ ok: 2 }])
+      proxy.silence()
+    } finally {
+      const closing = Date.now()
+      await db.close()
+      expect(Date.now() - closing).toBeLessThan(6_000)
+    }
   })
 })
