@@ -8,6 +8,9 @@ export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED'
 ])
 
+/** Codes of a connection that never opened: nothing of the request can have been sent. */
+const NEVER_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+
 /** undici's own timeouts (the exchange's deadline normally ends it first). */
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
@@ -28,11 +31,12 @@ export interface ExchangeState {
 export function classifyTransportFailure (err: unknown, state: ExchangeState): DeliveryError {
   if (state.aborted) return new DeliveryError('请求被中止', true, 'aborted')
   const code = errorCode(err)
+  const sentNothing = code !== undefined && NEVER_CONNECTED_CODES.has(code)
   if (state.timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
-    return new DeliveryError(`请求超时（${state.timeoutMs} ms）`, true, 'timeout')
+    return new DeliveryError(`请求超时（${state.timeoutMs} ms）`, true, 'timeout', undefined, { sentNothing })
   }
   if (code !== undefined && NETWORK_CODES.has(code)) {
-    return new DeliveryError(`网络错误：${code}`, true, 'network')
+    return new DeliveryError(`网络错误：${code}`, true, 'network', undefined, { sentNothing })
   }
   if (err instanceof Error && /socket hang up/i.test(err.message)) {
     return new DeliveryError('网络错误：socket hang up', true, 'network')

@@ -71,14 +71,18 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
   }
   const requestDigest = deps.crypto.digest(message.json!)
   let receipt: Receipt
+  const abortedBeforeSending = signal?.aborted === true
   try {
     // Each adapter bounds its own exchange by the target's timeout; this signal is for shutdown.
     receipt = await runtime.deliverer.deliver(message, signal ?? new AbortController().signal)
   } catch (err) {
     const failure = err instanceof DeliveryError ? err : new DeliveryError(`投递异常：${(err as Error).message}`, true, 'internal', undefined, { cause: err })
+    // The digest marks an attempt whose bytes may have reached the department (it then gets
+    // corrections and voids); one that certainly sent nothing keeps none.
+    const sent = failure.sentNothing || abortedBeforeSending ? undefined : requestDigest
     // Interrupted by our own shutdown: not the department's failure, so no backoff and no
     // count against the retry window; the delivery is due again at once.
-    return await settle(deps, d, startedAt, failure, requestDigest, signal?.aborted === true)
+    return await settle(deps, d, startedAt, failure, sent, signal?.aborted === true)
   }
   // The department has it. If recording that fails (database away), this throws: the job is
   // retried and the lease decides; the receipt is not turned into a department failure.

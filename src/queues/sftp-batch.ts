@@ -142,7 +142,7 @@ async function sendBatch (batch: LeasedBatch, deps: SftpBatchDeps): Promise<Sftp
       ...base,
       endedAt: new Date(),
       batch: retry ? { id: batch.id, status: 'pending', retryInMs: delay, lastError: error } : { id: batch.id, status: 'failed', lastError: error },
-      members: lines.map(l => ({ id: l.id, attemptNo: l.attemptNo, outcome: retry ? 'retry' : 'dead', errorClass: failure.errorClass, error, requestDigest: l.digest, ...(retry ? { retryInMs: delay } : {}) }))
+      members: lines.map(l => ({ id: l.id, attemptNo: l.attemptNo, outcome: retry ? 'retry' : 'dead', errorClass: failure.errorClass, error, ...(failure.sentNothing ? {} : { requestDigest: l.digest }), ...(retry ? { retryInMs: delay } : {}) }))
     })
     const log = { batchId: batch.id, target: deps.target.code, file: batch.fileName, attemptNo: batch.attemptNo, lines: lines.length, errorClass: failure.errorClass, error }
     if (retry) deps.logger.warn({ ...log, retryInMs: delay }, 'sftp batch upload failed, will retry')

@@ -44,7 +44,8 @@ export interface ReceivedTarget {
  * Targets that have, or may have, received some version of the notice: delivered, in flight,
  * an attempt whose bytes left the hub (a timeout may still have reached the department: such
  * attempts keep a digest of what was sent), or a feed message the department has pulled. An
- * attempt that failed before sending (mapping, encoding, key) does not count. Erring towards
+ * attempt that certainly sent nothing (mapping, encoding, key, a connection that never opened,
+ * a file that never got its final name) keeps no digest and does not count. Erring towards
  * "received" only costs a department an `updated` or `voided` about something it may not have
  * acted on; erring the other way would leave a benefit stopped.
  */

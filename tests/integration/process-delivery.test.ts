@@ -1,6 +1,7 @@
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Deliverer } from '../../src/adapters/deliverer.js'
+import { DeliveryError } from '../../src/adapters/delivery-error.js'
 import { resolveConfig } from '../../src/config/load.js'
 import { validateCremation } from '../../src/domain/validate-cremation.js'
 import { gonganRestMapping } from '../../src/mappings/gongan-rest.js'
@@ -8,6 +9,7 @@ import { processDelivery, type WorkerDeps } from '../../src/queues/process-deliv
 import { createFieldCrypto, parseMasterKey } from '../../src/security/crypto.js'
 import { ingestCremation } from '../../src/store/cremations.js'
 import type { Db } from '../../src/store/db.js'
+import { receivedTargets } from '../../src/store/notice-lock.js'
 import { cremationNow, validCremation } from '../fixtures/cremation.js'
 import { createTestDb, type TestDb } from '../helpers/databases.js'
 
@@ -54,6 +56,33 @@ describe('one delivery attempt, without BullMQ', () => {
     // Still held by this attempt's lease: when it runs out the delivery is sent again with the
     // same idempotency key, never marked retrying or dead for a failure that was ours.
     expect(row.rows).toEqual([{ status: 'delivering' }])
+  })
+
+  it.each([
+    ['a connection that never opened', { sentNothing: true }, false],
+    ['a reset mid-exchange', { sentNothing: false }, true]
+  ] as const)('counts the department as having the notice after %s only if bytes may have reached it', async (_what, options, received) => {
+    const deliverer: Deliverer = { transport: 'rest', deliver: async () => { throw new DeliveryError('网络错误', true, 'network', undefined, options) } }
+    const { deps, deliveryId } = await setup(deliverer)
+    expect(await processDelivery(deliveryId, deps)).toMatchObject({ kind: 'retry' })
+    const attempt = await t!.db.query<{ digest: boolean }>('SELECT request_digest IS NOT NULL AS digest FROM attempts WHERE delivery_id = $1', [deliveryId])
+    expect(attempt.rows).toEqual([{ digest: received }])
+    const noticeId = (await t!.db.query<{ notice_id: string }>('SELECT notice_id FROM deliveries WHERE id = $1', [deliveryId])).rows[0]!.notice_id
+    const told = await t!.db.transaction(async (tx) => [...(await receivedTargets(tx, noticeId)).keys()])
+    // Still being retried either way; only the second may have reached 公安 and so is owed a void.
+    await t!.db.query("UPDATE deliveries SET status = 'retrying'")
+    expect(await t!.db.transaction(async (tx) => [...(await receivedTargets(tx, noticeId)).keys()])).toEqual(received ? ['gongan'] : [])
+    expect(told).toEqual(received ? ['gongan'] : [])
+  })
+
+  it('keeps no digest for an attempt that shutdown stopped before it was sent', async () => {
+    const deliverer: Deliverer = { transport: 'rest', deliver: async () => { throw new DeliveryError('请求被中止', true, 'aborted') } }
+    const { deps, deliveryId } = await setup(deliverer)
+    const stopped = new AbortController()
+    stopped.abort()
+    await processDelivery(deliveryId, deps, stopped.signal)
+    const attempt = await t!.db.query<{ digest: boolean }>('SELECT request_digest IS NOT NULL AS digest FROM attempts WHERE delivery_id = $1', [deliveryId])
+    expect(attempt.rows).toEqual([{ digest: false }])
   })
 
   it('skips a delivery that is no longer due', async () => {

@@ -155,6 +155,10 @@ describe.each(ENGINES)('SFTP batch files (%s)', (engine) => {
     const attempts = await t.db.query<{ outcome: string, n: number }>(
       'SELECT a.outcome, count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.target = $1 GROUP BY a.outcome ORDER BY a.outcome', [target.code])
     expect(attempts.rows).toEqual([{ outcome: 'delivered', n: 4 }, { outcome: 'retry', n: 3 }])
+    // The lost answer may have followed a file the department has: those attempts count as sent.
+    const sent = await t.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.target = $1 AND a.outcome = 'retry' AND a.request_digest IS NOT NULL", [target.code])
+    expect(sent.rows).toEqual([{ n: 3 }])
   })
 
   it('rewrites the same file when recording the delivery failed after the upload', async () => {
@@ -206,6 +210,10 @@ describe.each(ENGINES)('SFTP batch files (%s)', (engine) => {
     }
     expect(result).toMatchObject({ delivered: 0, dead: 2, failed: { errorClass: 'network' } })
     expect(await statuses(target)).toEqual({ dead: 2 })
+    // The server was down: no file reached the department, so it is owed no correction or void.
+    const sent = await t.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.target = $1 AND a.request_digest IS NOT NULL', [target.code])
+    expect(sent.rows).toEqual([{ n: 0 }])
     const batch = await t.db.query<{ status: string }>('SELECT status FROM sftp_batches WHERE target = $1', [target.code])
     expect(batch.rows).toEqual([{ status: 'failed' }])
     // Dead letters replayed by ops go into a new file.

@@ -107,7 +107,7 @@ describe('SFTP delivery to a real OpenSSH server', () => {
     const deliverer = createSftpDeliverer(target(code), mapping)
     const failure = await deliverer.deliver(message('dlv_enc', name), signal).catch((err: unknown) => err)
     expect(failure).toBeInstanceOf(DeliveryError)
-    expect(failure).toMatchObject({ retryable: false, errorClass: 'encoding' })
+    expect(failure).toMatchObject({ retryable: false, errorClass: 'encoding', sentNothing: true })
     expect((failure as Error).message).toContain('姓名')
     expect((failure as Error).message).not.toContain(name.slice(0, 1))
     expect(await filesOf(code)).toEqual([])
@@ -121,8 +121,9 @@ describe('SFTP delivery to a real OpenSSH server', () => {
   })
 
   it('reports a missing remote folder as a retryable problem for ops', async () => {
+    // The file never got its final name: the department cannot have seen it.
     await expect(uploadFile(sftpConfig({ remoteDir: join(sshd.remoteDir, 'missing') }), { name: 'x.csv', content: Buffer.from('x') }, signal))
-      .rejects.toMatchObject({ retryable: true, errorClass: 'sftp-config' })
+      .rejects.toMatchObject({ retryable: true, errorClass: 'sftp-config', sentNothing: true })
   })
 
   it('gives up on a server that accepts the connection but never answers, within the timeout, as retryable', async () => {

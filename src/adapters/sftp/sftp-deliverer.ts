@@ -36,8 +36,8 @@ export function createSftpDeliverer (target: TargetConfig, mapping: FileMapping,
       try {
         content = renderFile(mapping.columns, [message.body as Record<string, string>], layout)
       } catch (err) {
-        if (err instanceof UnencodableError) throw new DeliveryError(err.message, false, 'encoding')
-        if (err instanceof FileFormatError) throw new DeliveryError(err.message, false, 'mapping')
+        if (err instanceof UnencodableError) throw new DeliveryError(err.message, false, 'encoding', undefined, { sentNothing: true })
+        if (err instanceof FileFormatError) throw new DeliveryError(err.message, false, 'mapping', undefined, { sentNothing: true })
         throw err
       }
       const name = dataFileName({

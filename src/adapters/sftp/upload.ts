@@ -100,7 +100,13 @@ export async function uploadFile (config: SftpTransportConfig, file: RemoteFile,
     await Promise.race([work, expired])
     return { name: file.name, bytes: file.content.length }
   } catch (err) {
-    throw classify(err, stage, { hostKeyRejected, timedOut: exchange.timedOut(), aborted: signal.aborted, config, name: file.name })
+    // Set by the work above, which TypeScript's narrowing does not follow.
+    const reached = stage as Stage
+    const failure = classify(err, reached, { hostKeyRejected, timedOut: exchange.timedOut(), aborted: signal.aborted, config, name: file.name })
+    // Departments only see a file once it has its final name: before the rename, nothing reached them.
+    throw reached === 'rename' || reached === 'done-file' || failure.sentNothing
+      ? failure
+      : new DeliveryError(failure.message, failure.retryable, failure.errorClass, failure.status, { sentNothing: true })
   } finally {
     exchange.dispose()
     // The work promise may still settle after a timeout; its outcome is already decided.

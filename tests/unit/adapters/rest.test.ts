@@ -221,13 +221,14 @@ describe('the REST deliverer', () => {
     const port = await unusedPort()
     nock.enableNetConnect('127.0.0.1')
     const err = await failureOf<HttpDeliveryError>(open(target({ url: `http://127.0.0.1:${port}/api` })).deliver(message, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'network', message: '网络错误：ECONNREFUSED' })
+    // Nothing can have reached the department: it is not owed later corrections or voids.
+    expect(err).toMatchObject({ retryable: true, errorClass: 'network', message: '网络错误：ECONNREFUSED', sentNothing: true })
   })
 
-  it('treats a reset connection as a retryable network failure', async () => {
+  it('treats a reset connection as a retryable network failure that may have reached the department', async () => {
     nock(BASE).post(PATH).replyWithError(socketError('ECONNRESET', 'socket hang up'))
     const err = await failureOf<HttpDeliveryError>(open().deliver(message, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'network' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'network', sentNothing: false })
   })
 
   it('stops a request in flight when the signal aborts and calls it a retryable abort', async () => {
