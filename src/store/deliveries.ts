@@ -121,6 +121,11 @@ async function whyNotClaimed (db: Db, ids: readonly string[]): Promise<Map<strin
   const overtaken = s.rows.filter(cur => cur.awaiting === null && cur.overtaken && OWED.includes(cur.status)).map(cur => cur.id)
   // Voided or corrected since it was queued: it never goes out (unless a live holder has it).
   const retired = overtaken.length === 0 ? [] : await retireOvertaken(db, { ids: overtaken }, 'worker')
+  // Waiting behind an older version that was overtaken but not retired: its attempt failed just
+  // as the void or correction committed and it went back to waiting for a backoff of up to
+  // minutes. It will never go out; retire it now rather than when its own job comes round.
+  const blocked = s.rows.filter(cur => cur.blocked && !cur.overtaken).map(cur => cur.id)
+  if (blocked.length > 0) await retireOvertaken(db, { olderThan: blocked }, 'worker')
   for (const r of retired) out.set(r.id, { kind: 'gone', status: r.status })
   for (const cur of s.rows) {
     if (out.has(cur.id)) continue

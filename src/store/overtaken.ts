@@ -33,9 +33,17 @@ export const OVERTAKEN_STATUS = `CASE WHEN ${BY_VOID} THEN 'cancelled' ELSE 'sup
  * @returns the deliveries retired
  */
 export async function retireOvertaken (
-  q: Queryable, scope: { ids: readonly string[], ownLease?: boolean } | { target: string }, actor: string
+  q: Queryable,
+  scope: { ids: readonly string[], ownLease?: boolean } | { target: string } | { olderThan: readonly string[] },
+  actor: string
 ): Promise<Array<{ id: string, status: string }>> {
-  const [where, param] = 'ids' in scope ? ['d.id = ANY($1::text[])', scope.ids] : ['d.target = $1', scope.target]
+  const [where, param] = 'ids' in scope
+    ? ['d.id = ANY($1::text[])', scope.ids]
+    : 'target' in scope
+      ? ['d.target = $1', scope.target]
+      // Older versions for the same person and department as the given deliveries.
+      : [`d.id IN (SELECT o.id FROM deliveries o JOIN deliveries b ON b.notice_id = o.notice_id AND b.target = o.target
+            AND b.version > o.version WHERE b.id = ANY($1::text[]))`, scope.olderThan]
   // `ownLease`: the caller holds these deliveries itself (an SFTP batch it has just leased).
   const held = 'ids' in scope && scope.ownLease === true ? "d.status = 'delivering'" : "(d.status = 'delivering' AND d.lease_until < now())"
   const r = await q.query<{ id: string, status: string }>(

@@ -151,6 +151,23 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     ])
   })
 
+  it('does not keep a void waiting for the backoff of an attempt that failed as the void committed', async () => {
+    const v1 = (await ingest()).deliveries[0]!
+    const claim = await claimDelivery(t.db, v1.id, 60_000)
+    expect(claim.kind).toBe('claimed')
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    const voidMessage = voided.deliveries[0]!
+    // The race: the failed attempt's statement read the notice just before the void committed,
+    // so the old version went back to waiting for its backoff instead of being cancelled.
+    await t.db.query("UPDATE deliveries SET status = 'retrying', lease_until = NULL, next_attempt_at = now() + interval '10 minutes' WHERE id = $1", [v1.id])
+    const first = await claimDelivery(t.db, voidMessage.id, 60_000)
+    expect(first).toMatchObject({ kind: 'not-due' })
+    expect((first as { dueInMs: number }).dueInMs).toBeLessThanOrEqual(1_000)
+    expect(await statusOf(v1.id)).toBe('cancelled')
+    expect(await auditOf(v1.id)).toContain('delivery.cancelled')
+    expect((await claimDelivery(t.db, voidMessage.id, 60_000)).kind).toBe('claimed')
+  })
+
   it('hands claims that committed to their callers even when explaining the others fails', async () => {
     const a = (await ingest()).deliveries[0]!
     const b = (await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0777', deceased: { idNumber: '11010519491231002X', birthDate: '1949-12-31' } })), [yibao], 'test')).deliveries[0]!
