@@ -29,6 +29,21 @@ export interface Dispatcher {
 /** How long a request may wait for Redis to take its jobs before leaving them to the reconciler. */
 const ENQUEUE_TIMEOUT_MS = 2_000
 
+/**
+ * While Redis is away, the client keeps every command it is given until Redis is back, however
+ * long that is: under load an outage would grow memory without bound. Past this many enqueues
+ * waiting so, new ones are refused at once; their deliveries are in the database, and the
+ * reconciler enqueues them once Redis answers.
+ */
+export const MAX_WAITING_ENQUEUES = 100
+
+export class RedisAwayError extends Error {
+  override readonly name = 'RedisAwayError'
+  constructor () {
+    super(`Redis 不可用，已有 ${MAX_WAITING_ENQUEUES} 批投递任务在等待；其余由对账任务在 Redis 恢复后补入队列`)
+  }
+}
+
 export function createDispatcher (redis: Redis, prefix: string, targetCodes: readonly string[], onError: (err: Error) => void): Dispatcher {
   const queues = new Map(targetCodes.map(code => [code, new Queue<DeliveryJob>(queueName(code), {
     connection: redis,
@@ -69,12 +84,20 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
   // Requests that commit at about the same time share one addBulk per queue: under load that
   // is one Redis round trip for many records instead of one per record and department.
   let batch: { items: DispatchItem[], done: Promise<void> } | undefined
+  // Batches handed to Redis and not yet answered (while it is away: kept in client memory).
+  let unanswered = 0
   function enqueueBatched (items: readonly DispatchItem[]): Promise<void> {
     if (batch === undefined) {
+      if (redis.status !== 'ready' && unanswered >= MAX_WAITING_ENQUEUES) return Promise.reject(new RedisAwayError())
       const current: { items: DispatchItem[], done?: Promise<void> } = { items: [] }
       current.done = new Promise<void>(resolve => { setImmediate(resolve) }).then(async () => {
         batch = undefined
-        await addAll(current.items)
+        unanswered++
+        try {
+          await addAll(current.items)
+        } finally {
+          unanswered--
+        }
       })
       batch = current as { items: DispatchItem[], done: Promise<void> }
     }

@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createDispatcher, MAX_WAITING_ENQUEUES, RedisAwayError } from '../../src/queues/dispatcher.js'
 import { freePort } from '../../scripts/free-port.js'
 import { startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
 import { validCremation } from '../fixtures/cremation.js'
@@ -32,5 +34,31 @@ describe('while Redis is unreachable', () => {
     const closing = Date.now()
     await th.hub.close(200)
     expect(Date.now() - closing).toBeLessThan(10_000)
+  })
+
+  it('keeps only a bounded number of enqueues waiting in memory, and refuses the rest at once', async () => {
+    const redis = new Redis(`redis://127.0.0.1:${await freePort()}`, { maxRetriesPerRequest: null, retryStrategy: () => 50 })
+    redis.on('error', () => {})
+    const dispatcher = createDispatcher(redis, 'test-away', ['gongan'], () => {})
+    try {
+      const outcomes: unknown[] = []
+      for (let i = 0; i < MAX_WAITING_ENQUEUES + 20; i++) {
+        // One batch per turn of the event loop, as requests arriving one after another.
+        outcomes.push(await Promise.race([
+          dispatcher.enqueue([{ id: `dlv_${i}`, target: 'gongan' }], 1_000).then(() => 'enqueued', (err: unknown) => err),
+          new Promise(resolve => setTimeout(() => resolve('waiting'), 5))
+        ]))
+      }
+      expect(outcomes.slice(0, MAX_WAITING_ENQUEUES).every(o => o === 'waiting')).toBe(true)
+      const refused = outcomes.slice(MAX_WAITING_ENQUEUES)
+      expect(refused).toHaveLength(20)
+      for (const r of refused) {
+        expect(r).toBeInstanceOf(RedisAwayError)
+        expect((r as Error).message).toContain('Redis 不可用')
+      }
+    } finally {
+      redis.disconnect()
+      await dispatcher.close()
+    }
   })
 })
