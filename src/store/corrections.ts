@@ -102,7 +102,7 @@ async function planVersion (
     .map(r => configured.get(r.target) ?? { code: r.target, department: r.department })
   const created = routeRecord(targets, 'notice.created', { policeStation: corrected.deceased.policeStation?.code })
     .filter(t => !received.has(t.code))
-  const sinceFirst = await msSinceFirstReport(tx, notice.id)
+  const sinceFirst = await msSinceFirstReport(tx, corrected.funeralHome.code, corrected.certificateNo)
   const rows = [
     ...planRows(notice.id, version, 'notice.updated', updated),
     ...planRows(notice.id, version, 'notice.created', created, t => (t.holdMinutes ?? 0) * 60_000 - sinceFirst)
@@ -111,9 +111,14 @@ async function planVersion (
   return { deliveries, dispatch: toDispatch(deliveries, rows) }
 }
 
-async function msSinceFirstReport (tx: Transaction, notice: string): Promise<number> {
+/**
+ * Since the first version of this certificate: the report being corrected. Not since the
+ * person's first report, which may be one voided long ago (reported dead by mistake, then
+ * reported again under another certificate): the cooling-off is the new report's.
+ */
+async function msSinceFirstReport (tx: Transaction, source: string, certificateNo: string): Promise<number> {
   const r = await tx.query<{ ms: number }>(
     `SELECT (extract(epoch FROM now() - min(received_at)) * 1000)::float8 AS ms
-       FROM records WHERE notice_id = $1 AND kind = 'cremation'`, [notice])
+       FROM records WHERE kind = 'cremation' AND source = $1 AND document_no = $2`, [source, certificateNo])
   return Number(r.rows[0]?.ms ?? 0)
 }

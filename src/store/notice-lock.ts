@@ -41,7 +41,8 @@ export interface ReceivedTarget {
 }
 
 /**
- * Targets that have, or may have, received some version of the notice: delivered, in flight,
+ * Targets that have, or may have, received some version of the notice since their last
+ * `notice.voided`: delivered, in flight,
  * an attempt whose bytes left the hub (a timeout may still have reached the department: such
  * attempts keep a digest of what was sent), or a feed message the department has pulled. An
  * attempt that certainly sent nothing (mapping, encoding, key, a connection that never opened,
@@ -53,6 +54,11 @@ export async function receivedTargets (tx: Transaction, notice: string): Promise
   const r = await tx.query<ReceivedTarget>(
     `SELECT DISTINCT d.target, d.department FROM deliveries d
       WHERE d.notice_id = $1 AND d.event <> 'notice.voided'
+        -- Only since the department's last void: it restored what it stopped and holds nothing
+        -- of this person until the next report reaches it (a person reported dead again).
+        AND d.version > coalesce((SELECT max(v.version) FROM deliveries v
+              WHERE v.notice_id = d.notice_id AND v.target = d.target AND v.event = 'notice.voided'
+                AND v.status NOT IN ('cancelled', 'superseded')), 0)
         AND (d.status IN ('delivered', 'delivering') OR d.feed_served_at IS NOT NULL
              OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND a.request_digest IS NOT NULL))
       ORDER BY d.target`, [notice])

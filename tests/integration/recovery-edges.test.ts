@@ -168,6 +168,40 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     expect((await claimDelivery(t.db, voidMessage.id, 60_000)).kind).toBe('claimed')
   })
 
+  it('starts afresh after a void: a department told of the void gets the new report as created, and its void only if it got it', async () => {
+    const first = await ingest()
+    await send(first.deliveries[0]!.id, 'delivered')
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    await send(voided.deliveries[0]!.id, 'delivered')
+    const b = record(cremationWith({ certificateNo: 'YYX-2026-0999' }))
+    const again = await ingestCremation(t.db, crypto, b, [yibao], 'test')
+    // Corrected before 医保 got it: 医保 holds nothing of this person since the void, so the
+    // newest version is its first message about the real death, not an update.
+    const fixed = record(cremationWith({ certificateNo: 'YYX-2026-0999', deceased: { householdAddress: '湖南省岳阳市岳阳县荣家湾镇建设路8号' } }))
+    const correction = await correctCremation(t.db, crypto, fixed, [yibao], 'test')
+    expect(correction.deliveries.map(d => [d.target, d.event])).toEqual([['yibao', 'notice.created']])
+    expect(await statusOf(again.deliveries[0]!.id)).toBe('superseded')
+    // Withdrawn again before it went out: 医保 never had it, so it is told nothing.
+    const voidedAgain = await voidCremation(t.db, 'YYX-2026-0999', undefined, REASON, 'test')
+    expect(voidedAgain.deliveries).toEqual([])
+    expect(await statusOf(correction.deliveries[0]!.id)).toBe('cancelled')
+  })
+
+  it('counts a correction\'s remaining hold from the report it corrects, not from a voided one', async () => {
+    const held = { ...yibao, holdMinutes: 60 }
+    const first = await ingestCremation(t.db, crypto, record(), [held], 'test')
+    await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    // The mistaken report was two hours ago; the real one arrives now.
+    await t.db.query("UPDATE records SET received_at = received_at - interval '2 hours' WHERE notice_id = $1", [first.noticeId])
+    await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [held], 'test')
+    const fixed = record(cremationWith({ certificateNo: 'YYX-2026-0999', deceased: { householdAddress: '湖南省岳阳市岳阳县荣家湾镇建设路8号' } }))
+    const correction = await correctCremation(t.db, crypto, fixed, [held], 'test')
+    expect(correction.deliveries.map(d => [d.event, d.status])).toEqual([['notice.created', 'held']])
+    const due = await t.db.query<{ minutes: number }>(
+      'SELECT (extract(epoch FROM next_attempt_at - now()) / 60)::float8 AS minutes FROM deliveries WHERE id = $1', [correction.deliveries[0]!.id])
+    expect(due.rows[0]!.minutes).toBeGreaterThan(55)
+  })
+
   it('hands claims that committed to their callers even when explaining the others fails', async () => {
     const a = (await ingest()).deliveries[0]!
     const b = (await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0777', deceased: { idNumber: '11010519491231002X', birthDate: '1949-12-31' } })), [yibao], 'test')).deliveries[0]!
