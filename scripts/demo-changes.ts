@@ -51,9 +51,10 @@ export async function showCorrectionAndVoid (ctx: ChangesContext): Promise<Chang
     ` → ${expectTo(put.status, 200)} ${String(put.json.outcome ?? put.json.code)} v${String(put.json.version ?? '-')}, ${plannedEvents(put)}`)
 
   const voidNo = ctx.voided.certificateNo
-  const voided = await client.post(`/v1/cremations/${voidNo}/void`, { reason: DEMO_VOID_REASON })
+  const funeralHome = ctx.voided.funeralHome.code
+  const voided = await client.post(`/v1/cremations/${voidNo}/void`, { reason: DEMO_VOID_REASON, funeralHome })
   const cancelled = Array.isArray(voided.json.cancelled) ? voided.json.cancelled.length : 0
-  line(`${bold(`POST /v1/cremations/${voidNo}/void`)} {"reason":"${DEMO_VOID_REASON}"}`)
+  line(`${bold(`POST /v1/cremations/${voidNo}/void`)} {"reason":"${DEMO_VOID_REASON}","funeralHome":"${funeralHome}"}`)
   line(`  → ${expectTo(voided.status, 200)} ${String(voided.json.outcome ?? voided.json.code)} v${String(voided.json.version ?? '-')}, ` +
     `${plannedEvents(voided)}, ${cancelled} undelivered cancelled`)
 

@@ -5,8 +5,12 @@ import { toHalfWidth } from './text.js'
 /** `POST /v1/cremations/:certificateNo/void`: why the record is withdrawn. */
 export interface VoidRequest {
   reason: string
-  /** Which funeral home's certificate, when several use the same number. */
-  funeralHome?: string
+  /**
+   * The funeral home whose certificate it is. Required: certificate numbers are unique only
+   * within one funeral home, and a void is the one request that withdraws a person's report, so
+   * a mistyped number must not withdraw another funeral home's.
+   */
+  funeralHome: string
 }
 
 /** Fits every department file: 100 汉字 are 200 bytes in GBK. */
@@ -18,8 +22,11 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u
 const ID_NUMBER_LIKE = /\d{15}|\d{17}[\dX]/u
 const MOBILE_LIKE = /1[3-9]\d{9}/u
 
-/** Checks a void request; every failing field at once, like the records themselves. */
-export function validateVoidRequest (body: unknown): Validated<VoidRequest> {
+/**
+ * Checks a void request; every failing field at once, like the records themselves. The funeral
+ * home may also come from the query string (`?funeralHome=`), passed here as `fromQuery`.
+ */
+export function validateVoidRequest (body: unknown, fromQuery?: string): Validated<VoidRequest> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, kind: 'schema', errors: [{ pointer: '', code: 'HUB_ERR_TYPE', message: '请求体必须是 JSON 对象' }] }
   }
@@ -33,7 +40,9 @@ export function validateVoidRequest (body: unknown): Validated<VoidRequest> {
   if (typeof reason !== 'string') {
     errors.push({ pointer: '/reason', code: 'HUB_ERR_REQUIRED', message: '作废原因（reason）必填，且须为文本' })
   }
-  if (funeralHome !== undefined && (typeof funeralHome !== 'string' || funeralHome.trim() === '' || funeralHome.length > 40)) {
+  if (funeralHome === undefined && fromQuery === undefined) {
+    errors.push({ pointer: '/funeralHome', code: 'HUB_ERR_REQUIRED', message: '作废须注明殡仪馆代码（funeralHome）：火化证明编号只在本馆内唯一，以免误作废他馆的记录' })
+  } else if (funeralHome !== undefined && (typeof funeralHome !== 'string' || funeralHome.trim() === '' || funeralHome.length > 40)) {
     errors.push({ pointer: '/funeralHome', code: 'HUB_ERR_TYPE', message: '殡仪馆代码（funeralHome）须为 1–40 个字符的文本' })
   }
   if (errors.length > 0) return { ok: false, kind: 'schema', errors }
@@ -48,7 +57,7 @@ export function validateVoidRequest (body: unknown): Validated<VoidRequest> {
     errors.push({ pointer: '/reason', code: 'HUB_ERR_VOID_REASON_CHARACTERS', message: '作废原因含有 GBK 无法表示的字符（如表情符号、生僻字），请改用常用汉字' })
   }
   if (errors.length > 0) return { ok: false, kind: 'rule', errors }
-  return { ok: true, value: { reason: text, ...(typeof funeralHome === 'string' ? { funeralHome: funeralHome.trim() } : {}) } }
+  return { ok: true, value: { reason: text, funeralHome: typeof funeralHome === 'string' ? funeralHome.trim() : fromQuery! } }
 }
 
 function containsPersonalNumber (text: string): boolean {

@@ -62,10 +62,8 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
   app.post<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo/void', async (req) => {
     const { db } = app.hub
     const certificateNo = pathCertificateNo(req.params.certificateNo)
-    const request = validOrThrow(validateVoidRequest(req.body))
-    const funeralHome = request.funeralHome ?? queryFuneralHome(req.query.funeralHome)
-    const actor = funeralHome !== undefined ? `funeral-home:${funeralHome}` : 'funeral-home'
-    const result = await voidCremation(db, certificateNo, funeralHome, request.reason, actor)
+    const { reason, funeralHome } = validOrThrow(validateVoidRequest(req.body, queryFuneralHome(req.query.funeralHome)))
+    const result = await voidCremation(db, certificateNo, funeralHome, reason, `funeral-home:${funeralHome}`)
     dispatchCommitted(app, result.dispatch, result.noticeId)
     noteOutcome(req, 'cremation record voided', { noticeId: result.noticeId, outcome: result.outcome, cancelled: result.cancelled.length, told: result.deliveries.length })
     return {

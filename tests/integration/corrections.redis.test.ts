@@ -29,7 +29,8 @@ describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engi
   }
   const post = async (body: unknown) => await call('POST', '/v1/cremations', body)
   const put = async (body: unknown, cert = CERT) => await call('PUT', `/v1/cremations/${cert}`, body)
-  const voidIt = async (reason: unknown = '家属核实：报错了人，逝者仍健在') => await call('POST', `/v1/cremations/${CERT}/void`, { reason })
+  const voidIt = async (reason: unknown = '家属核实：报错了人，逝者仍健在') =>
+    await call('POST', `/v1/cremations/${CERT}/void`, { reason, funeralHome: validCremation.funeralHome.code })
   const statusOf = async (): Promise<any> => (await call('GET', `/v1/cremations/${CERT}`)).json
   const delivery = (s: any, target: string, event: string, version: number): any =>
     s.deliveries.find((d: any) => d.target === target && d.event === event && d.version === version)
@@ -156,12 +157,15 @@ describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engi
     it('requires a reason without personal data, naming the field', async () => {
       await start(['yibao'], { overrides: { yibao: { holdMinutes: 10 } } })
       await post(validCremation)
-      expect((await call('POST', `/v1/cremations/${CERT}/void`, {})).json.errors[0].pointer).toBe('/reason')
+      expect((await call('POST', `/v1/cremations/${CERT}/void`, {})).json.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/reason', '/funeralHome'])
+      // Another funeral home's number is not this one's: nothing is found, nothing withdrawn.
+      expect((await call('POST', `/v1/cremations/${CERT}/void`, { reason: '证号录错', funeralHome: '430621-OTHER' })).statusCode).toBe(404)
+      expect((await call('POST', `/v1/cremations/${CERT}/void?funeralHome=430621-OTHER`, { reason: '证号录错' })).statusCode).toBe(404)
       const personal = await voidIt(`证件号 ${validCremation.deceased.idNumber} 录错`)
       expect(personal.statusCode).toBe(422)
       expect(personal.json.errors[0].code).toBe('HUB_ERR_VOID_REASON_PERSONAL')
       expect((await statusOf()).noticeStatus).toBe('active')
-      expect((await call('POST', '/v1/cremations/HH-UNKNOWN-9/void', { reason: '报错' })).statusCode).toBe(404)
+      expect((await call('POST', '/v1/cremations/HH-UNKNOWN-9/void', { reason: '报错', funeralHome: validCremation.funeralHome.code })).statusCode).toBe(404)
     })
   })
 

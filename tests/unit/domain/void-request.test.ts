@@ -2,14 +2,21 @@ import { describe, expect, it } from 'vitest'
 import { validateVoidRequest } from '../../../src/domain/void-request.js'
 
 const codes = (body: unknown): string[] => {
-  const r = validateVoidRequest(body)
+  const r = validateVoidRequest(body, '430621-BYG')
   return r.ok ? [] : r.errors.map(e => `${e.pointer} ${e.code}`)
 }
 
 describe('a void request', () => {
-  it('keeps a plain reason, with spaces folded, and an optional funeral home', () => {
-    expect(validateVoidRequest({ reason: '  家属核实：报错了人，  逝者仍健在 ' })).toEqual({ ok: true, value: { reason: '家属核实：报错了人， 逝者仍健在' } })
-    expect(validateVoidRequest({ reason: '证号录错', funeralHome: ' 430621-BYG ' })).toEqual({ ok: true, value: { reason: '证号录错', funeralHome: '430621-BYG' } })
+  it('keeps a plain reason, with spaces folded, and the funeral home from the body or the query', () => {
+    expect(validateVoidRequest({ reason: '  家属核实：报错了人，  逝者仍健在 ', funeralHome: ' 430621-BYG ' }))
+      .toEqual({ ok: true, value: { reason: '家属核实：报错了人， 逝者仍健在', funeralHome: '430621-BYG' } })
+    expect(validateVoidRequest({ reason: '证号录错' }, '430621-BYG')).toEqual({ ok: true, value: { reason: '证号录错', funeralHome: '430621-BYG' } })
+  })
+
+  it('requires the funeral home: a certificate number alone may be another funeral home\'s', () => {
+    const r = validateVoidRequest({ reason: '证号录错' })
+    expect(r).toMatchObject({ ok: false, kind: 'schema', errors: [{ pointer: '/funeralHome', code: 'HUB_ERR_REQUIRED' }] })
+    expect(r.ok ? '' : r.errors[0]!.message).toContain('殡仪馆代码')
   })
 
   it('names every wrong field of the shape at once', () => {
