@@ -4,11 +4,16 @@ import { pino, type DestinationStream, type Logger } from 'pino'
  * Paths pino blanks out wherever they appear. The hub never logs record bodies on purpose;
  * this is the second line of defence should one slip into a log call (DESIGN §8).
  */
+const PERSONAL_OR_SECRET = [
+  'idNumber', 'name', 'phone', 'householdAddress', 'birthDate', 'bankAccount', 'account',
+  'deceased', 'informant', 'applicant', 'password', 'token', 'signingSecret', 'masterKey'
+]
+
+// pino matches each path at one depth: the field itself, and one and two levels down.
 export const REDACT_PATHS = [
   'req.body', 'body', 'record', 'personal',
-  '*.idNumber', '*.name', '*.phone', '*.householdAddress', '*.birthDate', '*.bankAccount', '*.account',
-  '*.deceased', '*.informant', '*.applicant',
-  'req.headers.authorization', 'req.headers["x-hub-signature"]', '*.password', '*.token', '*.signingSecret', '*.masterKey'
+  'req.headers.authorization', 'req.headers["x-hub-signature"]',
+  ...PERSONAL_OR_SECRET.flatMap(field => [field, `*.${field}`, `*.*.${field}`])
 ]
 
 export function createLogger (level: string, destination?: DestinationStream): Logger {

@@ -31,6 +31,9 @@ export function parseInstant (value: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt\s](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):?(\d{2})?)$/.exec(value)
   if (m === null) return Number.NaN
   const [, y, mo, d, h, mi, s, frac = '', sign, oh = '0', om = '0'] = m
+  // ajv-formats lets impossible clock times through its leap-second branch (`T31:59:30+08:00`),
+  // which Date would roll over into another day. A leap second (:60) is RFC 3339's own.
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60 || Number(oh) > 23 || Number(om) > 59) return Number.NaN
   const t = new Date(0)
   // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
   t.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))

@@ -1,6 +1,7 @@
 import type { FieldError, Validated } from './field-error.js'
 import { gbkCanCarry } from './gbk-strict.js'
 import { toHalfWidth } from './text.js'
+import { isUnsafeText } from './unsafe-text.js'
 
 /** `POST /v1/cremations/:certificateNo/void`: why the record is withdrawn. */
 export interface VoidRequest {
@@ -42,8 +43,8 @@ export function validateVoidRequest (body: unknown, fromQuery?: string): Validat
   }
   if (funeralHome === undefined && fromQuery === undefined) {
     errors.push({ pointer: '/funeralHome', code: 'HUB_ERR_REQUIRED', message: '作废须注明殡仪馆代码（funeralHome）：火化证明编号只在本馆内唯一，以免误作废他馆的记录' })
-  } else if (funeralHome !== undefined && (typeof funeralHome !== 'string' || funeralHome.trim() === '' || funeralHome.length > 40)) {
-    errors.push({ pointer: '/funeralHome', code: 'HUB_ERR_TYPE', message: '殡仪馆代码（funeralHome）须为 1–40 个字符的文本' })
+  } else if (funeralHome !== undefined && !isFuneralHomeCode(funeralHome)) {
+    errors.push({ pointer: '/funeralHome', code: 'HUB_ERR_TYPE', message: FUNERAL_HOME_MESSAGE })
   }
   if (errors.length > 0) return { ok: false, kind: 'schema', errors }
 
@@ -58,6 +59,13 @@ export function validateVoidRequest (body: unknown, fromQuery?: string): Validat
   }
   if (errors.length > 0) return { ok: false, kind: 'rule', errors }
   return { ok: true, value: { reason: text, funeralHome: typeof funeralHome === 'string' ? funeralHome.trim() : fromQuery! } }
+}
+
+export const FUNERAL_HOME_MESSAGE = '殡仪馆代码（funeralHome）须为 1–40 个字符的文本，且不含控制字符'
+
+/** A funeral home code as a record's `funeralHome.code` may be: 1–40 characters, no control ones. */
+export function isFuneralHomeCode (value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= 40 && !isUnsafeText(value)
 }
 
 function containsPersonalNumber (text: string): boolean {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { CremationRecord } from '../domain/cremation-record.js'
 import { routeRecord } from '../domain/routing.js'
 import { validateCremation } from '../domain/validate-cremation.js'
-import { validateVoidRequest } from '../domain/void-request.js'
+import { FUNERAL_HOME_MESSAGE, isFuneralHomeCode, validateVoidRequest } from '../domain/void-request.js'
 import { certificateNoMismatch, cremationNotFound, validOrThrow } from '../errors.js'
 import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
@@ -91,5 +91,9 @@ function pathCertificateNo (raw: string): string {
 }
 
 function queryFuneralHome (raw: unknown): string | undefined {
-  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined
+  if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return undefined
+  if (!isFuneralHomeCode(raw)) {
+    throw validOrThrow<never>({ ok: false, kind: 'schema', errors: [{ pointer: '/funeralHome', code: 'HUB_ERR_TYPE', message: FUNERAL_HOME_MESSAGE }] })
+  }
+  return raw.trim()
 }

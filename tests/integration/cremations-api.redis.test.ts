@@ -129,6 +129,21 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
     ])
     expect((await rowCounts()).records).toBe(0)
     expect((await th.hub.app.inject({ method: 'GET', url: '/v1/cremations/a%00b' })).statusCode).toBe(404)
+    // In a funeral home code given as a query or in a void, too: 400 naming it, never a 500.
+    const query = await th.hub.app.inject({ method: 'GET', url: `/v1/cremations/${validCremation.certificateNo}?funeralHome=BYG%00` })
+    expect([query.statusCode, query.json().errors?.[0]?.pointer]).toEqual([400, '/funeralHome'])
+    const voided = await th.hub.app.inject({ method: 'POST', url: `/v1/cremations/${validCremation.certificateNo}/void`, payload: { reason: '误报死亡', funeralHome: 'BYG\u0000' } })
+    expect([voided.statusCode, voided.json().errors?.[0]?.pointer]).toEqual([400, '/funeralHome'])
+  })
+
+  it('answers a body nested thousands of levels deep with 400, not a crash', async () => {
+    const deep = `{"x":${'['.repeat(5000)}${']'.repeat(5000)}}`
+    for (const url of ['/v1/cremations', '/v1/death-certificates']) {
+      const res = await th.hub.app.inject({ method: 'POST', url, payload: deep, headers: { 'content-type': 'application/json' } })
+      expect(res.statusCode).toBe(400)
+      expect(res.json().errors.length).toBeGreaterThan(0)
+    }
+    expect((await rowCounts()).records).toBe(0)
   })
 
   it('recognises the same person whether the funeral home saw the 身份证 or the 户口簿', async () => {

@@ -158,6 +158,12 @@ describe('validateCremation — schema errors (HTTP 400)', () => {
       .toEqual([{ pointer: '/death/time', code: 'HUB_ERR_FORMAT' }])
   })
 
+  it.each(['2026-11-20T31:59:30+08:00', '2026-11-20T24:59:30+01:00', '2026-11-20T06:61:00+08:00'])(
+    'rejects an impossible clock time %s rather than rolling it into another day', (time) => {
+      const r = validateCremation(cremationWith({ death: { time } }), now)
+      expect(codes(r)).toEqual([{ pointer: '/death/time', code: 'HUB_ERR_FORMAT' }])
+    })
+
   it('rejects a birth date that is not a calendar date', () => {
     expect(codes(validateCremation(cremationWith({ deceased: { birthDate: '1938-02-30' } }), now)))
       .toEqual([{ pointer: '/deceased/birthDate', code: 'HUB_ERR_FORMAT' }])
