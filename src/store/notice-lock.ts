@@ -44,7 +44,8 @@ export interface ReceivedTarget {
  * Targets that have, or may have, received some version of the notice since their last
  * `notice.voided`: delivered, in flight,
  * an attempt whose bytes left the hub (a timeout may still have reached the department: such
- * attempts keep a digest of what was sent), or a feed message the department has pulled. An
+ * attempts keep a digest of what was sent), an attempt whose outcome was never recorded, or a
+ * feed message the department has pulled. An
  * attempt that certainly sent nothing (mapping, encoding, key, a connection that never opened,
  * a file that never got its final name) keeps no digest and does not count. Erring towards
  * "received" only costs a department an `updated` or `voided` about something it may not have
@@ -60,7 +61,10 @@ export async function receivedTargets (tx: Transaction, notice: string): Promise
               WHERE v.notice_id = d.notice_id AND v.target = d.target AND v.event = 'notice.voided'
                 AND v.status NOT IN ('cancelled', 'superseded')), 0)
         AND (d.status IN ('delivered', 'delivering') OR d.feed_served_at IS NOT NULL
-             OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND a.request_digest IS NOT NULL))
+             OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND a.request_digest IS NOT NULL)
+             -- An attempt that left no row: its holder died, or could not record the outcome,
+             -- after sending. It may have arrived.
+             OR d.attempts > (SELECT count(*) FROM attempts a WHERE a.delivery_id = d.id))
       ORDER BY d.target`, [notice])
   return new Map(r.rows.map(row => [row.target, row]))
 }

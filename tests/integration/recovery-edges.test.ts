@@ -202,6 +202,19 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     expect(due.rows[0]!.minutes).toBeGreaterThan(55)
   })
 
+  it('tells a department of a void when an attempt\'s outcome was never recorded, even if a later one sent nothing', async () => {
+    const v1 = (await ingest()).deliveries[0]!
+    // Sent, but the worker died (or the database went away) before recording the outcome.
+    expect((await claimDelivery(t.db, v1.id, 60_000)).kind).toBe('claimed')
+    await expireLeases()
+    // The next attempt fails before sending anything (the department's server is down).
+    const again = await claimDelivery(t.db, v1.id, 60_000)
+    if (again.kind !== 'claimed') throw new Error('not claimed')
+    await finish(v1.id, again.delivery.attemptNo, 'retry', false)
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    expect(voided.deliveries.map(d => [d.target, d.event])).toEqual([['yibao', 'notice.voided']])
+  })
+
   it('hands claims that committed to their callers even when explaining the others fails', async () => {
     const a = (await ingest()).deliveries[0]!
     const b = (await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0777', deceased: { idNumber: '11010519491231002X', birthDate: '1949-12-31' } })), [yibao], 'test')).deliveries[0]!
