@@ -40,7 +40,7 @@ export const MAX_WAITING_ENQUEUES = 100
 export class RedisAwayError extends Error {
   override readonly name = 'RedisAwayError'
   constructor () {
-    super(`Redis 不可用，已有 ${MAX_WAITING_ENQUEUES} 批投递任务在等待；其余由对账任务在 Redis 恢复后补入队列`)
+    super('Redis 不可用：投递任务由对账任务在 Redis 恢复后补入队列')
   }
 }
 
@@ -122,6 +122,8 @@ export function createDispatcher (redis: Redis, prefix: string, targetCodes: rea
     },
     async missing (items) {
       if (items.length === 0) return []
+      // The client would keep the look-ups until Redis is back: the pass would hang till then.
+      if (redis.status !== 'ready') throw new RedisAwayError()
       const pipeline = redis.pipeline()
       for (const item of items) pipeline.hmget(queueOf(item.target).toKey(item.id), 'timestamp', 'finishedOn')
       const answers = await pipeline.exec()

@@ -23,8 +23,9 @@ export function startSchedules (expression: string, jobs: { reconcile: () => Pro
   let running: Promise<void> | undefined
   const task = cron.schedule(expression, async () => {
     running = (async () => {
-      await run('reconcile', jobs.reconcile)
+      // Sealing first: it needs only the database, and must not wait on a reconciler pass.
       await run('seal-audit', jobs.sealAudit)
+      await run('reconcile', jobs.reconcile)
     })()
     await running
     running = undefined

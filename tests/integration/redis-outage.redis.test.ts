@@ -56,6 +56,8 @@ describe('while Redis is unreachable', () => {
         expect(r).toBeInstanceOf(RedisAwayError)
         expect((r as Error).message).toContain('Redis 不可用')
       }
+      // The reconciler's look-up fails at once too, rather than hanging its pass till Redis is back.
+      await expect(dispatcher.missing([{ id: 'dlv_x', target: 'gongan' }])).rejects.toBeInstanceOf(RedisAwayError)
     } finally {
       redis.disconnect()
       await dispatcher.close()
