@@ -3,7 +3,7 @@ import cron from 'node-cron'
 import type { Logger } from 'pino'
 import { DeliveryError } from '../adapters/delivery-error.js'
 import { UnencodableError } from '../adapters/sftp/encoding.js'
-import { FileFormatError, renderHeader, renderLine, type FileLayout } from '../adapters/sftp/file-format.js'
+import { FileFormatError, renderHeader, renderLine, voidRowFor, type FileLayout } from '../adapters/sftp/file-format.js'
 import { dataFileName } from '../adapters/sftp/file-name.js'
 import { uploadFile, type Upload } from '../adapters/sftp/upload.js'
 import type { TargetConfig } from '../config/schema.js'
@@ -190,6 +190,7 @@ function renderMember (m: BatchMember, deps: SftpBatchDeps, layout: FileLayout):
   } catch (err) {
     return fail('mapping', `映射失败：${(err as Error).message}`)
   }
+  if (m.event === 'notice.voided') row = voidRowFor(row, layout.encoding)
   try {
     return { id: m.id, attemptNo: m.attemptNo, line: renderLine(deps.mapping.columns, row, layout), digest: deps.crypto.digest(JSON.stringify(row)) }
   } catch (err) {

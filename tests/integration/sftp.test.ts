@@ -113,6 +113,17 @@ describe('SFTP delivery to a real OpenSSH server', () => {
     expect(await filesOf(code)).toEqual([])
   })
 
+  it('still delivers a void whose name GBK cannot write, with ? for the missing character', async () => {
+    const deliverer = createSftpDeliverer(target('cl-enc-void'), mapping)
+    const voided: OutboundMessage = { ...message('dlv_enc_void', '王𠀀'), event: 'notice.voided' }
+    await deliverer.deliver(voided, signal)
+    const files = await filesOf('cl-enc-void')
+    expect(files).toHaveLength(1)
+    const text = iconv.decode(await readFile(join(sshd.remoteDir, files[0]!)), 'gbk')
+    expect(text).toContain('HH2026-000001')
+    expect(text).toContain('王?')
+  })
+
   it('refuses a server whose host key is not the pinned one, as a retryable problem for ops', async () => {
     const other = 'SHA256:' + 'A'.repeat(43)
     const deliverer = createSftpDeliverer(target('cl-hostkey', { hostKeySha256: other }), mapping)

@@ -1,5 +1,5 @@
 import type { FileColumn } from '../../mappings/mapping.js'
-import { encodeChar, encodeChars, encodeStrict, type FileEncoding } from './encoding.js'
+import { canEncode, encodeChar, encodeChars, encodeStrict, type FileEncoding } from './encoding.js'
 
 /** How a department's file is laid out (the target's `sftp.format`, `encoding`, `header`). */
 export interface FileLayout {
@@ -46,6 +46,21 @@ export function renderLine (columns: readonly FileColumn[], row: Readonly<Record
     return Buffer.concat(parts)
   }
   return Buffer.concat([...columns.map(c => fixedWidthField(row[c.key] ?? '', c, layout.encoding)), CRLF])
+}
+
+/** What stands in, in a void's row, for a character the file's encoding cannot carry. */
+export const UNENCODABLE_IN_VOID = '?'
+
+/**
+ * The row of a `notice.voided` message as its file can carry it: each character the encoding
+ * lacks (a rare character in a name, say) becomes `?`. A void must reach the department
+ * whatever the name holds: it matches on the ID number, and a void gone dead would leave a
+ * living person's benefit stopped. Other messages still refuse such a character, since they
+ * would write a wrong name into the department's records.
+ */
+export function voidRowFor (row: Readonly<Record<string, string>>, encoding: FileEncoding): Record<string, string> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) =>
+    [k, canEncode(v, encoding) ? v : Array.from(v, ch => canEncode(ch, encoding) ? ch : UNENCODABLE_IN_VOID).join('')]))
 }
 
 /** The whole file: the header (if any) then one line per row. */

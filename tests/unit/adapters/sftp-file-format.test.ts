@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
 import { canEncode, encodeStrict, UnencodableError } from '../../../src/adapters/sftp/encoding.js'
-import { csvField, FileFormatError, renderFile, renderLine } from '../../../src/adapters/sftp/file-format.js'
+import { csvField, FileFormatError, renderFile, renderLine, voidRowFor } from '../../../src/adapters/sftp/file-format.js'
 import { dataFileName, doneFileName, partFileName } from '../../../src/adapters/sftp/file-name.js'
 import { canlianCsvMapping } from '../../../src/mappings/canlian-csv.js'
 import { gongjijinCsvMapping } from '../../../src/mappings/gongjijin-csv.js'
@@ -37,6 +37,14 @@ describe('CSV files', () => {
 
   it('writes a missing value as an empty field', () => {
     expect(renderLine(columns, { no: 'HH-1' }, { format: 'csv', encoding: 'gbk', header: true })).toEqual(gbk('HH-1,,\r\n'))
+  })
+})
+
+describe('a void\'s row', () => {
+  it('keeps what the encoding can carry and writes ? for each character it cannot', () => {
+    expect(voidRowFor({ name: '王𠀀明', idNumber: '430621193805120041', reason: '误报' }, 'gbk'))
+      .toEqual({ name: '王?明', idNumber: '430621193805120041', reason: '误报' })
+    expect(voidRowFor({ name: '王𠀀明' }, 'utf-8')).toEqual({ name: '王𠀀明' })
   })
 })
 
