@@ -107,7 +107,7 @@ async function sendBatch (batch: LeasedBatch, deps: SftpBatchDeps): Promise<Sftp
     else left.push(r.retry ? { ...r.outcome, retryInMs: backoffDelay(m.attemptNo, policy, deps.random) } : r.outcome)
   }
   const dead = left.filter(o => o.outcome === 'dead').length
-  const base = { target: deps.target.code, startedAt }
+  const base = { target: deps.target.code, batchAttemptNo: batch.attemptNo, startedAt }
 
   if (left.length > 0 || lines.length === 0) {
     // The file carries exactly these lines, from now on and in every retry.
@@ -159,7 +159,7 @@ async function sendBatch (batch: LeasedBatch, deps: SftpBatchDeps): Promise<Sftp
   // pending and the next run rewrites the same file with the same lines.
   const endedAt = new Date()
   const summary = `SFTP 批量文件 ${batch.fileName}（${lines.length} 行，${content.length} 字节）`
-  await settleBatch(deps.db, {
+  const settled = await settleBatch(deps.db, {
     ...base,
     endedAt,
     batch: { id: batch.id, status: 'done' },
@@ -167,6 +167,11 @@ async function sendBatch (batch: LeasedBatch, deps: SftpBatchDeps): Promise<Sftp
     receipt: { ackId: batch.fileName, summary, batchId: batch.id, at: endedAt.toISOString() },
     responseSummary: summary
   })
+  if (!settled.held) {
+    // This run was too slow and another took the batch over: that one writes the same file and records it.
+    deps.logger.warn({ batchId: batch.id, target: deps.target.code, file: batch.fileName }, 'sftp batch taken over by another run; it records the outcome')
+    return { batchId: batch.id, file: batch.fileName, delivered: 0, dead }
+  }
   deps.logger.info({ batchId: batch.id, target: deps.target.code, file: batch.fileName, lines: lines.length, dead }, 'sftp batch delivered')
   return { batchId: batch.id, file: batch.fileName, delivered: lines.length, dead }
 }

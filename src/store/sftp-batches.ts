@@ -174,6 +174,8 @@ export interface BatchChange {
 
 export interface BatchSettlement {
   target: string
+  /** The batch attempt this run leased: a run whose lease was taken over settles nothing. */
+  batchAttemptNo: number
   batch: BatchChange
   members: readonly MemberOutcome[]
   startedAt: Date
@@ -196,18 +198,21 @@ const STATUS_AFTER = `CASE
  * `delivered`, or the batch left pending and every delivery `retrying`. The set-based twin of
  * `finishAttempt` (same columns, same transitions): a batch holds thousands of deliveries.
  * Only members still held by this attempt (status `delivering`, same attempt number) move on,
- * and only while the batch is pending. Returns how many deliveries moved.
+ * and only while the batch is pending and still leased to this attempt: when a slow run's lease
+ * was taken over, the run that took it settles (closing the batch here would strand its
+ * deliveries in `delivering`). Returns whether this attempt still held the batch, and how many
+ * deliveries moved.
  */
-export async function settleBatch (db: Db, s: BatchSettlement): Promise<number> {
+export async function settleBatch (db: Db, s: BatchSettlement): Promise<{ held: boolean, moved: number }> {
   const m = s.members
-  const r = await db.query<{ n: number }>(
+  const r = await db.query<{ n: number, held: number }>(
     `WITH b AS (
        UPDATE sftp_batches SET status = $2, delivery_ids = coalesce($3::text[], delivery_ids),
          next_attempt_at = coalesce(now() + $4::float8 * interval '1 millisecond', next_attempt_at),
          lease_until = CASE WHEN $5::boolean THEN lease_until END,
          last_error = CASE WHEN $5::boolean THEN last_error ELSE $6 END,
          finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE $8::timestamptz END, updated_at = now()
-       WHERE id = $1 AND status = 'pending'
+       WHERE id = $1 AND status = 'pending' AND attempts = $21
        RETURNING id),
      v AS (
        SELECT * FROM unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::float8[], $15::text[])
@@ -236,14 +241,14 @@ export async function settleBatch (db: Db, s: BatchSettlement): Promise<number> 
            THEN json_build_object('target', $19::text, 'attemptNo', u.attempt_no, 'batchId', $1::text, 'file', $20::text)
            ELSE json_build_object('target', $19::text, 'attemptNo', u.attempt_no, 'batchId', $1::text, 'errorClass', u.error_class, 'error', u.error) END
          FROM u WHERE u.outcome <> 'retry')
-     SELECT count(*)::int AS n FROM u`,
+     SELECT (SELECT count(*)::int FROM u) AS n, (SELECT count(*)::int FROM b) AS held`,
     [s.batch.id, s.batch.status, s.batch.deliveryIds ?? null, s.batch.retryInMs ?? null, s.batch.keepLease === true,
       s.batch.lastError ?? null, s.startedAt, s.endedAt,
       m.map(x => x.id), m.map(x => x.attemptNo), m.map(x => x.outcome), m.map(x => x.errorClass ?? null),
       m.map(x => x.error ?? null), m.map(x => x.retryInMs ?? null), m.map(x => x.requestDigest ?? null),
       s.receipt === undefined ? null : JSON.stringify(s.receipt), s.endedAt.getTime() - s.startedAt.getTime(),
-      s.responseSummary ?? null, s.target, fileOf(s.receipt)])
-  return Number(r.rows[0]?.n ?? 0)
+      s.responseSummary ?? null, s.target, fileOf(s.receipt), s.batchAttemptNo])
+  return { held: Number(r.rows[0]?.held ?? 0) > 0, moved: Number(r.rows[0]?.n ?? 0) }
 }
 
 function fileOf (receipt: unknown): string | null {

@@ -161,6 +161,31 @@ describe.each(ENGINES)('SFTP batch files (%s)', (engine) => {
     expect(sent.rows).toEqual([{ n: 3 }])
   })
 
+  it('leaves the outcome to the run that took over a slow run\'s lease, so no delivery is stranded', async () => {
+    const target = batchTarget()
+    let takeoverUploading!: () => void
+    const takeoverStarted = new Promise<void>(resolve => { takeoverUploading = resolve })
+    let releaseTakeover!: () => void
+    const takeoverGate = new Promise<void>(resolve => { releaseTakeover = resolve })
+    let takeover: Promise<unknown> | undefined
+    // The first run is slow: while it uploads, its lease runs out and a second run takes the batch over.
+    const slow: Upload = async (config, file, signal) => {
+      await t.db.query('UPDATE sftp_batches SET lease_until = now() - interval \'1 second\' WHERE target = $1', [target.code])
+      takeover = runSftpBatch({ ...deps, upload: async (c, f, s) => { takeoverUploading(); await takeoverGate; return await uploadFile(c, f, s) } }, runAt)
+      await takeoverStarted
+      return await uploadFile(config, file, signal)
+    }
+    const deps = await setup(target, [makeCremation(21), makeCremation(22)])
+    // The slow run finishes first; the run that took over finishes after it.
+    const first = await runSftpBatch({ ...deps, upload: slow }, runAt)
+    expect(first.delivered).toBe(0)
+    releaseTakeover()
+    expect(await takeover).toMatchObject({ delivered: 2 })
+    expect(await statuses(target)).toEqual({ delivered: 2 })
+    const batch = await t.db.query<{ status: string, attempts: number }>('SELECT status, attempts FROM sftp_batches WHERE target = $1', [target.code])
+    expect(batch.rows).toEqual([{ status: 'done', attempts: 2 }])
+  })
+
   it('rewrites the same file when recording the delivery failed after the upload', async () => {
     const target = batchTarget()
     const deps = await setup(target, [makeCremation(11), makeCremation(12), makeCremation(13)])
