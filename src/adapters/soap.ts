@@ -137,6 +137,11 @@ function hubHeaderXml (message: OutboundMessage, namespace: string): string {
 function receiptOf (result: unknown): Receipt {
   const fields = result !== null && typeof result === 'object' ? result as Record<string, unknown> : {}
   const resultCode = textOf(fields.resultCode)
+  if (resultCode === undefined && !Object.values(fields).some(v => v !== null && v !== undefined)) {
+    // An empty 2xx body or an empty <Body/> (node-soap returns {} or { Body: null }): no answer
+    // at all, as from a gateway or a service restarting, not the department refusing the notice.
+    throw new DeliveryError('部门接口返回 2xx，但应答为空，不是可解析的 SOAP 应答', true, 'soap-response', 200)
+  }
   if (resultCode !== ACCEPTED_RESULT_CODE) {
     // The department's own code says why; it is short and safe to keep, unlike its `message`.
     throw new DeliveryError(`部门应答 resultCode=${safeAckId(resultCode) ?? '（缺失或无效）'}，表示未受理`, false, 'soap-business', 200)

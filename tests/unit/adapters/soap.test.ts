@@ -297,6 +297,15 @@ describe('the SOAP deliverer', () => {
     expect(err).toMatchObject({ retryable: true, errorClass: 'soap-response', status: 200 })
   })
 
+  it.each([
+    ['an empty body', ''],
+    ['an envelope with an empty Body', envelope('')]
+  ])('treats an HTTP 200 with %s as a retryable non-answer, not a refusal', async (_what, body) => {
+    nock(BASE).post(PATH).reply(200, body)
+    const err = await failureOf(open().deliver(message, never))
+    expect(err).toMatchObject({ retryable: true, errorClass: 'soap-response', status: 200 })
+  })
+
   it('treats an answer slower than the timeout as a retryable timeout', async () => {
     nock(BASE).post(PATH).delay(1_000).reply(200, okResponse('late'))
     const started = Date.now()
