@@ -174,13 +174,15 @@ function ackIdFromBody (data: unknown): string | undefined {
 
 /** Throws when a 2xx body does not carry the department's "accepted" value at `accept.field`. */
 function checkBusinessStatus (data: unknown, accept: AcceptRule, status: number): void {
-  let value: unknown
+  let parsed: unknown
   try {
-    value = accept.field.split('.').reduce<unknown>((o, key) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined),
-      typeof data === 'string' ? JSON.parse(data) : data)
+    parsed = typeof data === 'string' ? JSON.parse(data) : data
   } catch {
-    value = undefined
+    // An empty body or a page (a gateway, a maintenance notice) is no answer from the
+    // department's application at all: retried, as the SOAP adapter retries a non-SOAP 2xx.
+    throw new HttpDeliveryError(`部门接口返回 HTTP ${status}，但应答不是可解析的 JSON，无法确认是否受理`, true, 'http-response', status)
   }
+  const value = accept.field.split('.').reduce<unknown>((o, key) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined), parsed)
   if (accept.values.some(v => v === value)) return
   // The department's own code says why; it is short and safe to keep, unlike the body.
   const shown = (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') ? safeAckId(String(value)) : undefined

@@ -137,8 +137,12 @@ describe('the REST deliverer', () => {
     expect(err).toMatchObject({ retryable: false, errorClass: 'business-rejected', status: 200 })
     expect(err.message).toContain('result.code=E1001')
     await deliverer!.close?.()
-    nock(BASE).post(PATH).reply(200, 'not json')
-    expect(await failureOf<HttpDeliveryError>(open(strict).deliver(message, never))).toMatchObject({ errorClass: 'business-rejected' })
+    // A body that is not JSON at all (a gateway's page, nothing) is no answer: retried.
+    nock(BASE).post(PATH).reply(200, '<html>系统维护中</html>')
+    expect(await failureOf<HttpDeliveryError>(open(strict).deliver(message, never))).toMatchObject({ retryable: true, errorClass: 'http-response' })
+    await deliverer!.close?.()
+    nock(BASE).post(PATH).reply(200, '')
+    expect(await failureOf<HttpDeliveryError>(open(strict).deliver(message, never))).toMatchObject({ retryable: true, errorClass: 'http-response' })
   })
 
   it('falls back to the x-request-id header when the body carries no id', async () => {
