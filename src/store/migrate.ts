@@ -6,8 +6,13 @@ const MIGRATION_LOCK = 7_301_001
 
 /** Applies every migration the database has not seen yet, each in its own transaction. */
 export async function migrate (db: Db): Promise<number[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+  // Under the lock too: processes starting together on a new database would otherwise race
+  // in CREATE TABLE IF NOT EXISTS, which PostgreSQL can fail with a unique violation.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+  })
   const applied: number[] = []
   for (const m of MIGRATIONS) {
     const done = await db.transaction(async (tx) => {
