@@ -41,6 +41,11 @@ async function main (): Promise<void> {
     throw new ConfigError('--role', [{ path: '--role', reason: `应为 all、api、worker 或 scheduler，而不是 ${role}` }])
   }
   const config = loadConfigFile(values.config!, process.env)
+  if (role !== 'all' && config.database.url === undefined) {
+    // The embedded database lives in one process: an API, worker or scheduler of its own would
+    // each have a database of its own, and what one stored the others would never see.
+    throw new ConfigError('--role', [{ path: 'database.url', reason: `--role ${role} 需要 PostgreSQL（DATABASE_URL）；内嵌数据库只能由一个 --role all 进程使用` }])
+  }
   const logger = createLogger(config.log.level)
   const processes = apiProcesses(values.processes, config.http.processes, role, config.database.url)
   if (isClusterPrimary(processes)) {

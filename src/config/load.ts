@@ -90,6 +90,8 @@ function substituteEnv (value: unknown, env: ConfigEnv, path: string, missing: A
     if (m === null) return value
     const v = env[m[1]!]
     if (v === undefined) missing.push({ path, reason: `环境变量 ${m[1]!} 未设置` })
+    // Set but empty is a deployment mistake too (an empty password or token would be sent as such).
+    else if (v === '') missing.push({ path, reason: `环境变量 ${m[1]!} 为空` })
     return v ?? value
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}/${i}`, missing))

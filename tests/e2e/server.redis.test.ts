@@ -50,6 +50,12 @@ describe('the hub process', () => {
     expect(bogus.output()).toContain('usage:')
   })
 
+  it('refuses a separate role on the embedded database, which only one process can use', async () => {
+    const run = runServer(['--role', 'worker'], { ...sampleEnv('http://127.0.0.1:1/x'), HUB_MASTER_KEY: TEST_MASTER_KEY })
+    expect(await run.exited).toBe(78)
+    expect(run.output()).toContain('DATABASE_URL')
+  })
+
   it('refuses to start without a master key', async () => {
     const run = runServer([], sampleEnv('http://127.0.0.1:1/x'))
     expect(await run.exited).toBe(78)

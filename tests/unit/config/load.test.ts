@@ -118,6 +118,9 @@ describe('loading the configuration', () => {
   it('says which environment variable a ${NAME} reference is missing', () => {
     const issues = issuesOf(() => loadConfigFile('config/hub.yaml', { ...SAMPLE_ENV, YIBAO_PASSWORD: undefined }))
     expect(issues).toEqual([{ path: '/targets/3/rest/auth/password', reason: '环境变量 YIBAO_PASSWORD 未设置' }])
+    // Set but empty: the department would get an empty password, and answer 401 to everything.
+    const empty = issuesOf(() => loadConfigFile('config/hub.yaml', { ...SAMPLE_ENV, YIBAO_PASSWORD: '' }))
+    expect(empty).toEqual([{ path: '/targets/3/rest/auth/password', reason: '环境变量 YIBAO_PASSWORD 为空' }])
   })
 
   it('reports a file that cannot be read or parsed', () => {
