@@ -102,7 +102,7 @@ describe.each(ENGINES)('delivering death notices to REST departments (%s)', (eng
   })
 
   it('gives up when retries run past the target\'s retry window', async () => {
-    const { gongan } = await start(['gongan'], { target: { retry: { baseDelayMs: 100, maxDelayMs: 100, windowMs: 250 } } })
+    const { gongan } = await start(['gongan'], { target: { timeoutMs: 100, retry: { baseDelayMs: 100, maxDelayMs: 100, windowMs: 250 } } })
     gongan!.setBehaviour(alwaysStatus(503))
     await post(validCremation)
 

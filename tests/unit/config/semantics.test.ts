@@ -18,6 +18,14 @@ const gongan = (code: string, route?: Record<string, unknown>): Record<string, u
 })
 
 describe('configuration rules beyond the schema', () => {
+  it('refuses a retry window that cannot hold one timed-out attempt and the first wait, but takes 0 (never retry)', () => {
+    const withRetry = (windowMs: number): Record<string, unknown> =>
+      ({ ...gongan('gongan'), rest: { ...rest, timeoutMs: 10_000 }, retry: { baseDelayMs: 2_000, maxDelayMs: 60_000, windowMs } })
+    expect(issuesOf([withRetry(5_000)])).toEqual([{ path: '/targets/0/retry/windowMs', reason: expect.stringContaining('容不下一次超时') }])
+    expect(issuesOf([withRetry(0)])).toEqual([])
+    expect(issuesOf([withRetry(12_000)])).toEqual([])
+  })
+
   it('accepts 公安 routed per 派出所 with one default target', () => {
     expect(issuesOf([gongan('gongan-a', { policeStations: ['430621001'] }), gongan('gongan-county', { default: true })])).toEqual([])
   })
