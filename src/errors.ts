@@ -42,6 +42,13 @@ export const cremationNotFound = (): HubError =>
 export const ambiguousCertificate = (funeralHomes: readonly string[]): HubError =>
   new HubError('HUB_ERR_AMBIGUOUS', `多个殡仪馆使用了该火化证明编号，请用 ?funeralHome= 指定（${funeralHomes.join('、')}）`, 409)
 
+export const certificateVersionChanged = (current: number): HubError =>
+  new HubError('HUB_ERR_VERSION_CHANGED',
+    `该火化证明已有更新的版本（当前为第 ${current} 版），与 If-Match 不符；请先查询最新内容，再以 If-Match: "${current}" 更正`, 412)
+
+export const badIfMatch = (): HubError =>
+  new HubError('HUB_ERR_IF_MATCH', 'If-Match 应为要更正的证明版本号，如 "2"（或 *）', 400)
+
 export const noticeVoided = (): HubError =>
   new HubError('HUB_ERR_VOIDED', '该记录已作废，不能再更正；如确有死亡事实，请以新的火化证明编号重新上报', 409)
 

@@ -3,7 +3,7 @@ import type { CremationRecord } from '../domain/cremation-record.js'
 import { routeRecord } from '../domain/routing.js'
 import { validateCremation } from '../domain/validate-cremation.js'
 import { FUNERAL_HOME_MESSAGE, isFuneralHomeCode, validateVoidRequest } from '../domain/void-request.js'
-import { certificateNoMismatch, cremationNotFound, validOrThrow } from '../errors.js'
+import { badIfMatch, certificateNoMismatch, cremationNotFound, validOrThrow } from '../errors.js'
 import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
 import { ingestCremation } from '../store/cremations.js'
@@ -36,6 +36,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
       noticeId: result.noticeId,
       certificateNo: result.certificateNo,
       version: result.version,
+      certificateVersion: result.certificateVersion,
       outcome: result.outcome,
       deliveries: result.deliveries
     })
@@ -46,13 +47,15 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     const certificateNo = pathCertificateNo(req.params.certificateNo)
     const record = validRecord(req.body)
     if (record.certificateNo !== certificateNo) throw certificateNoMismatch()
-    const result = await correctCremation(db, crypto, record, targets, `funeral-home:${record.funeralHome.code}`)
+    const basedOn = ifMatchVersion(req.headers['if-match'])
+    const result = await correctCremation(db, crypto, record, targets, `funeral-home:${record.funeralHome.code}`, basedOn)
     dispatchCommitted(app, result.dispatch, result.noticeId)
     noteOutcome(req, 'cremation record corrected', { noticeId: result.noticeId, outcome: result.outcome, version: result.version, superseded: result.superseded.length })
     return {
       noticeId: result.noticeId,
       certificateNo: result.certificateNo,
       version: result.version,
+      certificateVersion: result.certificateVersion,
       outcome: result.outcome,
       superseded: result.superseded,
       deliveries: result.deliveries
@@ -88,6 +91,20 @@ function pathCertificateNo (raw: string): string {
   const certificateNo = raw.trim().toUpperCase()
   if (!CERTIFICATE_NO.test(certificateNo)) throw cremationNotFound()
   return certificateNo
+}
+
+/**
+ * `If-Match: "2"` (an entity tag holding the certificate version the correction replaces),
+ * `If-Match: 2`, or `*` / absent for no precondition.
+ * @see RFC 9110 §13.1.1
+ */
+function ifMatchVersion (raw: string | string[] | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  const text = (Array.isArray(raw) ? raw.join(',') : raw).trim()
+  if (text === '*') return undefined
+  const m = /^"?([1-9]\d{0,8})"?$/.exec(text)
+  if (m === null) throw badIfMatch()
+  return Number(m[1])
 }
 
 function queryFuneralHome (raw: unknown): string | undefined {

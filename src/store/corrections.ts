@@ -1,7 +1,7 @@
 import type { TargetConfig } from '../config/schema.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
 import { routeRecord } from '../domain/routing.js'
-import { cremationNotFound, noticeVoided, subjectChanged } from '../errors.js'
+import { certificateVersionChanged, cremationNotFound, noticeVoided, subjectChanged } from '../errors.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import type { DispatchItem } from '../queues/dispatcher.js'
 import { appendAudit } from './audit.js'
@@ -26,7 +26,9 @@ export interface CorrectionResult extends Omit<IngestResult, 'outcome'> {
  * version as `notice.created`, still within its hold. The same content again is idempotent.
  */
 export async function correctCremation (
-  db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string
+  db: Db, crypto: FieldCrypto, record: CremationRecord, targets: readonly TargetConfig[], actor: string,
+  /** The certificate version this correction replaces (`If-Match`); any when undefined. */
+  basedOn?: number
 ): Promise<CorrectionResult> {
   const { subjectKey, contentHash } = recordKeys(crypto, record)
   const source = record.funeralHome.code
@@ -40,13 +42,16 @@ export async function correctCremation (
     const latest = (await latestVersion(tx, source, certificateNo))!
     if (latest.content_hash === contentHash) {
       return {
-        outcome: 'duplicate', noticeId: latest.notice_id, recordId: latest.id, certificateNo, version: latest.version,
+        outcome: 'duplicate', noticeId: latest.notice_id, recordId: latest.id, certificateNo, version: latest.version, certificateVersion: latest.version,
         deliveries: await plannedDeliveries(tx, latest.id), dispatch: [], superseded: []
       }
     }
     // The certificate itself was voided: even when the person has since been reported dead under
     // another certificate (the notice is active again), this one is withdrawn for good.
     if (notice.status === 'voided' || latest.status === 'voided') throw noticeVoided()
+    // The caller said which version it corrects: a late retry of an older correction must not
+    // roll back a newer one (the same content again was answered above, as a duplicate).
+    if (basedOn !== undefined && latest.version !== basedOn) throw certificateVersionChanged(latest.version)
     // A different person is not a correction: departments acted on the first one and must be
     // told by a void, then the right person reported anew.
     if (latest.subject_key !== subjectKey) throw subjectChanged()
@@ -70,7 +75,7 @@ export async function correctCremation (
       }))
     ])
     return {
-      outcome: 'corrected', noticeId: notice.id, recordId: id, certificateNo, version,
+      outcome: 'corrected', noticeId: notice.id, recordId: id, certificateNo, version, certificateVersion: latest.version + 1,
       deliveries: planned.deliveries, dispatch: planned.dispatch, superseded: superseded.map(s => s.id)
     }
   })

@@ -18,7 +18,10 @@ export interface IngestResult {
   noticeId: string
   recordId: string
   certificateNo: string
+  /** The notice's version: per person, across corrections and voids. */
   version: number
+  /** This certificate's own version (1, then one more per correction): what `If-Match` names. */
+  certificateVersion: number
   deliveries: PlannedDelivery[]
   /** What to put on the queues now (empty for a duplicate): held ones with their hold as delay. */
   dispatch: DispatchItem[]
@@ -84,6 +87,7 @@ async function sameOrConflict (q: Queryable, prior: StoredVersion, certificateNo
     recordId: prior.id,
     certificateNo,
     version: prior.version,
+    certificateVersion: prior.version,
     deliveries: await plannedDeliveries(q, prior.id),
     dispatch: []
   }

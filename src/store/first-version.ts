@@ -65,7 +65,7 @@ export async function insertFirstVersion (
   const byId = new Map(stored.map(row => [row.id, toPlanned(row)]))
   // In the configured order of the targets, as the caller planned them.
   const deliveries = rows.map(row => byId.get(row.id)!)
-  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version: 1, deliveries, dispatch: toDispatch(deliveries, rows) }
+  return { outcome: 'created', noticeId: notice, recordId: id, certificateNo: record.certificateNo, version: 1, certificateVersion: 1, deliveries, dispatch: toDispatch(deliveries, rows) }
 }
 
 const batcher = perHandle((db: Db) => tickBatcher(async (items: readonly FirstVersion[]) => await insertMany(db, items), 64))

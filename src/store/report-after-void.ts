@@ -42,6 +42,6 @@ export async function reportAfterVoid (
       entity: `record:${id}`,
       details: { kind: 'cremation', certificateNo, noticeId: notice.id, version, afterVoid: true, deliveries: deliveries.map(d => d.id) }
     }])
-    return { outcome: 'created', noticeId: notice.id, recordId: id, certificateNo, version, deliveries, dispatch: toDispatch(deliveries, rows) }
+    return { outcome: 'created', noticeId: notice.id, recordId: id, certificateNo, version, certificateVersion: 1, deliveries, dispatch: toDispatch(deliveries, rows) }
   })
 }

@@ -56,6 +56,29 @@ describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engi
       expect(s.versions.map((v: any) => [v.version, v.status])).toEqual([[1, 'superseded'], [2, 'active']])
     })
 
+    it('with If-Match, refuses a late retry of an older correction instead of rolling the record back', async () => {
+      await start(['yibao'], { overrides: { yibao: { holdMinutes: 10 } } })
+      const first = await post(validCremation)
+      expect(first.json).toMatchObject({ certificateVersion: 1 })
+      const putIf = async (body: unknown, ifMatch: string): Promise<{ statusCode: number, json: any }> => {
+        const res = await th!.hub.app.inject({ method: 'PUT', url: `/v1/cremations/${CERT}`, payload: body as object, headers: { 'if-match': ifMatch } })
+        return { statusCode: res.statusCode, json: res.json() }
+      }
+      const [v2, v3] = [corrected, correctedAgain]
+      expect((await putIf(v2, '"1"')).json).toMatchObject({ outcome: 'corrected', certificateVersion: 2 })
+      expect((await putIf(v3, '"2"')).json).toMatchObject({ outcome: 'corrected', certificateVersion: 3 })
+      // The first correction's retry arrives late: refused, and the record stays at v3.
+      const late = await putIf(v2, '"1"')
+      expect([late.statusCode, late.json.code]).toEqual([412, 'HUB_ERR_VERSION_CHANGED'])
+      expect(late.json.message).toContain('3')
+      // The second correction's retry (its answer was lost) is the same content: answered as before.
+      expect((await putIf(v3, '"2"')).json).toMatchObject({ outcome: 'duplicate', certificateVersion: 3 })
+      const s = await statusOf()
+      expect(s.versions.map((v: any) => [v.version, v.status])).toEqual([[1, 'superseded'], [2, 'superseded'], [3, 'active']])
+      expect((await putIf(v2, 'soon')).statusCode).toBe(400)
+      expect((await putIf(v2, '*')).json).toMatchObject({ outcome: 'corrected', certificateVersion: 4 })
+    })
+
     it('validates a correction exactly like a new record, and a refused one changes nothing', async () => {
       await start(['yibao'], { overrides: { yibao: { holdMinutes: 10 } } })
       await post(validCremation)
