@@ -105,6 +105,6 @@ export function checkDeathAfterBirth (
 }
 
 /** Document types whose number is the GB 11643 公民身份号码. */
-export function carriesCitizenNumber (idType: string): boolean {
+export function carriesCitizenNumber (idType: string): idType is '1' | '2' {
   return idType === '1' || idType === '2'
 }

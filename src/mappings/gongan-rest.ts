@@ -1,3 +1,4 @@
+import { carriesCitizenNumber } from '../domain/check-deceased.js'
 import type { DeathPlaceCode } from '../domain/codes.js'
 import { localDate, wallClockParts } from '../domain/business-date.js'
 import { MappingError, type Mapping } from './mapping.js'
@@ -6,8 +7,11 @@ import { deathDates, funeralHomeOf, householdDivisionOf } from './notice-facts.j
 
 /** 公安 死亡人员户口注销 (DESIGN §2, §6). Identity, death and cremation facts; no informant, no address. */
 export interface GonganNotice extends NoticeHeader {
-  /** Only the resident ID card number matches a household register. */
-  idType: '1'
+  /**
+   * 身份证 or 户口簿: both carry the 公民身份号码 a household register is keyed by (children under
+   * 16 and people whose card was lost often have only the 户口簿). Other documents cannot match.
+   */
+  idType: '1' | '2'
   /** GB/T 2260 code of the household registration, when the funeral home knew it. */
   householdDivision?: string
   /** The 派出所 that holds the household register, when known. */
@@ -29,13 +33,13 @@ export const gonganRestMapping: Mapping<GonganNotice> = {
   name: 'gongan-rest-v1',
   map (record, ctx) {
     const { deceased } = record
-    // A household register is keyed by the resident ID number; any other document cannot be matched.
-    if (deceased.idType !== '1') throw new MappingError('公安户籍注销需要居民身份证号码')
+    // A household register is keyed by the 公民身份号码; a passport or an officer's card cannot be matched.
+    if (!carriesCitizenNumber(deceased.idType)) throw new MappingError('公安户籍注销需要公民身份号码（居民身份证或户口簿）')
     // The registration is cancelled as of the date of death itself.
     const { deathDate, stopFrom: effectiveDate } = deathDates(record, ctx, 'death-date')
     return {
       ...noticeHeader(record, ctx),
-      idType: '1',
+      idType: deceased.idType,
       ...householdDivisionOf(record),
       ...(deceased.policeStation !== undefined
         ? { policeStation: { code: deceased.policeStation.code, name: deceased.policeStation.name } }

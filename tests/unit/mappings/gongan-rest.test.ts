@@ -48,9 +48,14 @@ describe('gongan-rest-v1 (公安 死亡人员户口注销)', () => {
       .toBe('2026-01-31T16:30:00+00:00')
   })
 
-  it('refuses a notice for a deceased without a resident ID card, who cannot be matched to a household register', () => {
+  it('refuses a notice for a deceased known only by a passport, who cannot be matched to a household register', () => {
     expect(() => gonganRestMapping.map(passportRecord, ctx)).toThrow(MappingError)
-    expect(() => gonganRestMapping.map(passportRecord, ctx)).toThrow('公安户籍注销需要居民身份证号码')
+    expect(() => gonganRestMapping.map(passportRecord, ctx)).toThrow('公安户籍注销需要公民身份号码')
+  })
+
+  it('takes a 户口簿 like a 身份证: it carries the same 公民身份号码 (a child, a lost card)', () => {
+    const booklet = diedAt(fullRecord.death.time, { idType: '2' })
+    expect(gonganRestMapping.map(booklet, ctx)).toMatchObject({ idType: '2', idNumber: fullRecord.deceased.idNumber })
   })
 })
 
