@@ -110,6 +110,13 @@ function routeIssues (targets: readonly TargetConfig[]): Issue[] {
         reason: `部门 ${department} 按派出所路由，必须有且只有一个 default 目标（现有 ${defaults.length} 个）`
       })
     }
+    // Every routed target, the default above all, must take new notices: a record routed to one
+    // that does not would reach no target of the department, and nothing would say so.
+    for (const { t, i } of routed) {
+      if (!t.events.includes('notice.created')) {
+        issues.push({ path: `/targets/${i}/events`, reason: `按派出所路由的目标必须接收 notice.created，否则分到它的死亡通知无人接收` })
+      }
+    }
     const owner = new Map<string, string>()
     for (const { t, i } of routed) {
       for (const station of t.route?.policeStations ?? []) {

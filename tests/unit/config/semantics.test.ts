@@ -30,6 +30,13 @@ describe('configuration rules beyond the schema', () => {
     expect(issuesOf([gongan('gongan-a', { policeStations: ['430621001'] }), gongan('gongan-county', { default: true })])).toEqual([])
   })
 
+  it('refuses a routed 公安 target that does not take new notices: records routed to it would reach nobody', () => {
+    const deaf = { ...gongan('gongan-county', { default: true }), events: ['notice.voided'] }
+    expect(issuesOf([gongan('gongan-a', { policeStations: ['430621001'] }), deaf])).toEqual([
+      { path: '/targets/1/events', reason: expect.stringContaining('必须接收 notice.created') }
+    ])
+  })
+
   it('refuses 派出所 routing without a default target, since a record with an unknown station would reach nobody', () => {
     expect(issuesOf([gongan('gongan-a', { policeStations: ['430621001'] })])).toEqual([
       { path: '/targets/0/route/default', reason: expect.stringContaining('必须有且只有一个 default 目标') }
