@@ -210,8 +210,11 @@ export const HubConfigSchema = Type.Object({
      * exempt. @defaultValue 120000
      */
     queryTimeoutMs: Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 120_000 }),
-    /** PostgreSQL: how long opening a connection may take. @defaultValue 10000 */
-    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 })
+    /**
+     * PostgreSQL: how long opening a connection, or waiting for a free one of the pool (all
+     * `poolSize` busy), may take before the statement fails. @defaultValue 30000
+     */
+    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 })
   }, { additionalProperties: false, default: {} }),
   crypto: Type.Object({
     /** Key id stored beside each ciphertext, for rotation. @defaultValue 'k1' */

@@ -6,7 +6,7 @@ import type { FieldCrypto } from '../security/crypto.js'
 import type { DispatchItem } from '../queues/dispatcher.js'
 import { appendAudit } from './audit.js'
 import { insertCremationRecord } from './cremation-records.js'
-import { latestVersion, plannedDeliveries, recordKeys, type IngestResult } from './cremations.js'
+import { latestVersion, noticeVersionOf, plannedDeliveries, recordKeys, type IngestResult } from './cremations.js'
 import type { Db, Transaction } from './db.js'
 import { insertDeliveries, planRows, toDispatch, type PlannedDelivery } from './delivery-plan.js'
 import { recordId } from './ids.js'
@@ -42,7 +42,8 @@ export async function correctCremation (
     const latest = (await latestVersion(tx, source, certificateNo))!
     if (latest.content_hash === contentHash) {
       return {
-        outcome: 'duplicate', noticeId: latest.notice_id, recordId: latest.id, certificateNo, version: latest.version, certificateVersion: latest.version,
+        outcome: 'duplicate', noticeId: latest.notice_id, recordId: latest.id, certificateNo,
+        version: await noticeVersionOf(tx, latest.id, latest.version), certificateVersion: latest.version,
         deliveries: await plannedDeliveries(tx, latest.id), dispatch: [], superseded: []
       }
     }

@@ -86,11 +86,24 @@ async function sameOrConflict (q: Queryable, prior: StoredVersion, certificateNo
     noticeId: prior.notice_id,
     recordId: prior.id,
     certificateNo,
-    version: prior.version,
+    version: await noticeVersionOf(q, prior.id, prior.version),
     certificateVersion: prior.version,
     deliveries: await plannedDeliveries(q, prior.id),
     dispatch: []
   }
+}
+
+/**
+ * The notice version a stored record was given, as its audit event recorded it: a repeated
+ * request is answered with the version the first answer gave, also after a void and a new
+ * report (when the notice's versions run ahead of the certificate's).
+ */
+export async function noticeVersionOf (q: Queryable, record: string, fallback: number): Promise<number> {
+  const r = await q.query<{ details: { version?: unknown } }>(
+    `SELECT details FROM audit_events WHERE entity = $1 AND action IN ('record.received', 'record.corrected')
+      ORDER BY id LIMIT 1`, [`record:${record}`])
+  const version = r.rows[0]?.details.version
+  return typeof version === 'number' ? version : fallback
 }
 
 export async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {

@@ -56,10 +56,11 @@ export async function receivedTargets (tx: Transaction, notice: string): Promise
     `SELECT DISTINCT d.target, d.department FROM deliveries d
       WHERE d.notice_id = $1 AND d.event <> 'notice.voided'
         -- Only since the department's last void: it restored what it stopped and holds nothing
-        -- of this person until the next report reaches it (a person reported dead again).
+        -- of this person until the next report reaches it (a person reported dead again). A void
+        -- that never will reach it (cancelled, or dead) does not count.
         AND d.version > coalesce((SELECT max(v.version) FROM deliveries v
               WHERE v.notice_id = d.notice_id AND v.target = d.target AND v.event = 'notice.voided'
-                AND v.status NOT IN ('cancelled', 'superseded')), 0)
+                AND v.status NOT IN ('cancelled', 'superseded', 'dead')), 0)
         AND (d.status IN ('delivered', 'delivering') OR d.feed_served_at IS NOT NULL
              OR EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = d.id AND a.request_digest IS NOT NULL)
              -- An attempt that left no row: its holder died, or could not record the outcome,

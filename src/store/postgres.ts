@@ -9,8 +9,13 @@ export interface PostgresOptions {
   prepared?: boolean
   /** A statement unanswered this long fails and its connection is dropped; 0: wait forever. @defaultValue 0 */
   queryTimeoutMs?: number
-  /** @defaultValue 10000 */
+  /** How long opening a connection, or waiting for a free one of the pool, may take. @defaultValue 30000 */
   connectTimeoutMs?: number
+}
+
+/** pg's own message for `query_timeout`. */
+function isQueryTimeout (err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout'
 }
 
 /** A PostgreSQL server (or a 信创 database speaking its protocol) through a `pg` pool. */
@@ -19,7 +24,7 @@ export function createPostgresDb (url: string, poolSize: number, options: Postgr
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
     // pg destroys a connection whose statement timed out rather than wait for its answer.
     ...(options.queryTimeoutMs !== undefined && options.queryTimeoutMs > 0 ? { query_timeout: options.queryTimeoutMs } : {}),
     // Idle connections to a server that went away are found by TCP rather than by the next query.
@@ -64,6 +69,12 @@ export function createPostgresDb (url: string, poolSize: number, options: Postgr
         release()
         return result
       } catch (err) {
+        // A statement that timed out is still waiting on the connection; a ROLLBACK would queue
+        // behind it for another timeout. Dropping the connection rolls back on the server.
+        if (isQueryTimeout(err)) {
+          release(err as Error)
+          throw err
+        }
         const rollback = await client.query('ROLLBACK').then(() => undefined, (e: unknown) => e as Error)
         // A client that cannot even roll back is broken: destroy it rather than reuse it.
         release(rollback)

@@ -123,9 +123,9 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     const notice = await t.db.query<{ status: string, void_reason: string | null }>('SELECT status, void_reason FROM notices WHERE id = $1', [first.noticeId])
     // Active again; the reason stays for the void message still on its way.
     expect(notice.rows[0]).toEqual({ status: 'active', void_reason: REASON })
-    // The same report again is a duplicate, not a third version.
+    // The same report again is a duplicate, answered as the first time, not a fourth version.
     const twice = await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
-    expect(twice).toMatchObject({ outcome: 'duplicate', version: 1 })
+    expect(twice).toMatchObject({ outcome: 'duplicate', version: 3, certificateVersion: 1 })
   })
 
   it('never lets a repeated void or a correction of the voided certificate touch the report that followed it', async () => {
@@ -213,6 +213,31 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     await finish(v1.id, again.delivery.attemptNo, 'retry', false)
     const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     expect(voided.deliveries.map(d => [d.target, d.event])).toEqual([['yibao', 'notice.voided']])
+  })
+
+  it('counts a department as still holding the report when the void sent to it went dead', async () => {
+    const first = await ingest()
+    await send(first.deliveries[0]!.id, 'delivered')
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    // 医保 never got the void: its retry window ran out.
+    await send(voided.deliveries[0]!.id, 'dead')
+    await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
+    // So when the new report is voided too, 医保, which may still act on the first, is told.
+    const again = await voidCremation(t.db, 'YYX-2026-0999', undefined, REASON, 'test')
+    expect(again.deliveries.map(d => [d.target, d.event])).toEqual([['yibao', 'notice.voided']])
+  })
+
+  it('answers a repeated report or correction with the notice version the first answer gave', async () => {
+    const first = await ingest()
+    await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    const b = record(cremationWith({ certificateNo: 'YYX-2026-0999' }))
+    const created = await ingestCremation(t.db, crypto, b, [yibao], 'test')
+    expect(created).toMatchObject({ noticeId: first.noticeId, version: 3, certificateVersion: 1 })
+    expect(await ingestCremation(t.db, crypto, b, [yibao], 'test')).toMatchObject({ outcome: 'duplicate', version: 3, certificateVersion: 1 })
+    const fixed = record(cremationWith({ certificateNo: 'YYX-2026-0999', deceased: { householdAddress: '湖南省岳阳市岳阳县荣家湾镇建设路8号' } }))
+    const corrected = await correctCremation(t.db, crypto, fixed, [yibao], 'test')
+    expect(corrected).toMatchObject({ outcome: 'corrected', version: 4, certificateVersion: 2 })
+    expect(await correctCremation(t.db, crypto, fixed, [yibao], 'test')).toMatchObject({ outcome: 'duplicate', version: 4, certificateVersion: 2 })
   })
 
   it('hands claims that committed to their callers even when explaining the others fails', async () => {
