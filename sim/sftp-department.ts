@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import ssh2, { type Connection, type ParsedKey } from 'ssh2'
 import { hostKeyFingerprint } from '../src/adapters/sftp/upload.js'
 import { serveSftp } from './sftp-file-system.js'
+import { generateEd25519 } from './ssh-keys.js'
 import { localPath } from './sftp-paths.js'
 
 const { Server, utils } = ssh2
@@ -79,14 +80,14 @@ export async function startSftpDepartment (opts: SftpDepartmentOptions): Promise
   const username = opts.username ?? 'houshi'
   const isTempName = opts.isTempName ?? defaultIsTempName
 
-  const hostKey = utils.generateKeyPairSync('ed25519')
+  const hostKey = generateEd25519()
   const hostKeySha256 = sha256Fingerprint(parse(hostKey.private, '主机密钥').getPublicSSH())
 
   let keyDir: string | undefined
   let privateKeyPath: string | undefined
   let authorizedKey = opts.authorizedKey
   if (authorizedKey === undefined) {
-    const clientKey = utils.generateKeyPairSync('ed25519', { comment: `${username}@${name}-sim` })
+    const clientKey = generateEd25519(`${username}@${name}-sim`)
     keyDir = await mkdtemp(join(tmpdir(), `houshi-sftp-${name}-`))
     privateKeyPath = join(keyDir, 'id_ed25519')
     await writeFile(privateKeyPath, clientKey.private, { mode: 0o600 })

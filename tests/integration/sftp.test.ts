@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import iconv from 'iconv-lite'
 import { pino } from 'pino'
 import ssh2 from 'ssh2'
+import { generateEd25519 } from '../../sim/ssh-keys.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundMessage } from '../../src/adapters/deliverer.js'
 import { DeliveryError } from '../../src/adapters/delivery-error.js'
@@ -227,10 +228,10 @@ describe('SFTP clean-up after a failed write', () => {
 async function startStallingServer (): Promise<{ port: number, privateKeyPath: string, removals: string[], close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'houshi-sftp-stall-'))
   const privateKeyPath = join(dir, 'id_ed25519')
-  await writeFile(privateKeyPath, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 })
+  await writeFile(privateKeyPath, generateEd25519().private, { mode: 0o600 })
   const removals: string[] = []
   const connections = new Set<ssh2.Connection>()
-  const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync('ed25519').private] }, (client) => {
+  const server = new ssh2.Server({ hostKeys: [generateEd25519().private] }, (client) => {
     connections.add(client)
     client.on('error', () => {})
     client.on('close', () => connections.delete(client))

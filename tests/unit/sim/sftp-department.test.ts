@@ -4,10 +4,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import iconv from 'iconv-lite'
-import ssh2 from 'ssh2'
 import SftpClient from 'ssh2-sftp-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startSftpDepartment, type SftpDepartmentOptions, type SftpDepartmentSim } from '../../../sim/sftp-department.js'
+import { generateEd25519 } from '../../../sim/ssh-keys.js'
 
 const sims: SftpDepartmentSim[] = []
 const clients: SftpClient[] = []
@@ -144,7 +144,7 @@ describe('the SFTP department simulator', () => {
 
   it('refuses a key other than the authorised one, and another user name', async () => {
     const sim = await start()
-    const stranger = ssh2.utils.generateKeyPairSync('ed25519')
+    const stranger = generateEd25519()
     await expect(connect(sim, { privateKey: stranger.private })).rejects.toThrow(/authentication/i)
     await expect(connect(sim, { username: 'root' })).rejects.toThrow(/authentication/i)
     await expect(connect(sim, { privateKey: undefined, password: 'houshi' })).rejects.toThrow()
@@ -160,7 +160,7 @@ describe('the SFTP department simulator', () => {
   })
 
   it('lets in the caller’s own key when one is given', async () => {
-    const key = ssh2.utils.generateKeyPairSync('ed25519')
+    const key = generateEd25519()
     const sim = await start({ authorizedKey: key.public, username: 'gjj' })
     expect(sim.privateKeyPath).toBeUndefined()
     const client = await connect(sim, { privateKey: key.private })
