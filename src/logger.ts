@@ -18,6 +18,16 @@ export const REDACT_PATHS = [
   ...PERSONAL_OR_SECRET.flatMap(field => [field, `*.${field}`])
 ]
 
+/**
+ * What of an unexpected error may be logged. A database error's message and detail can quote
+ * the values of the failing statement (a record's fields), so only its codes are kept.
+ */
+export function loggableError (err: unknown): Record<string, unknown> {
+  const e = (err ?? {}) as { name?: unknown, code?: unknown, message?: unknown, stack?: unknown, severity?: unknown, routine?: unknown, constraint?: unknown }
+  if (e.severity !== undefined) return { type: 'DatabaseError', code: e.code, routine: e.routine, constraint: e.constraint }
+  return { type: e.name, code: e.code, message: e.message, stack: e.stack }
+}
+
 export function createLogger (level: string, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }
   return destination === undefined ? pino(options) : pino(options, destination)

@@ -1,5 +1,6 @@
 import cron from 'node-cron'
 import type { Logger } from 'pino'
+import { loggableError } from '../logger.js'
 import { settlesWithin } from './settles-within.js'
 
 export interface Schedules {
@@ -17,7 +18,7 @@ export function startSchedules (expression: string, jobs: { reconcile: () => Pro
     try {
       await job()
     } catch (err) {
-      logger.error({ err: { message: (err as Error).message }, job: name }, 'scheduled job failed')
+      logger.error({ err: loggableError(err), job: name }, 'scheduled job failed')
     }
   }
   let running: Promise<void> | undefined

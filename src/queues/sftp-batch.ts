@@ -10,6 +10,7 @@ import type { TargetConfig } from '../config/schema.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
 import type { FileMapping } from '../mappings/mapping.js'
 import type { FieldCrypto } from '../security/crypto.js'
+import { loggableError } from '../logger.js'
 import type { Db } from '../store/db.js'
 import { claimNewBatch, leaseOpenBatch, settleBatch, type BatchMember, type LeasedBatch, type MemberOutcome } from '../store/sftp-batches.js'
 import { openCremation } from '../store/record-codec.js'
@@ -242,7 +243,7 @@ export function startSftpBatchSchedules (targets: readonly SftpBatchTarget[], de
           try {
             await runSftpBatch({ ...deps, target: config, mapping, logger, signal: shutdown.signal })
           } catch (err) {
-            logger.error({ err: { message: (err as Error).message }, target: config.code }, 'sftp batch run failed')
+            logger.error({ err: loggableError(err), target: config.code }, 'sftp batch run failed')
           }
         })()
         running.set(config.code, run)

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { loggableError } from '../logger.js'
 import type { DispatchItem } from '../queues/dispatcher.js'
 
 /**
@@ -15,6 +16,6 @@ export function dispatchCommitted (
   const pushed = items.filter(d => dispatcher.handles(d.target))
   if (pushed.length === 0) return
   void dispatcher.enqueue(pushed).catch((err: unknown) => {
-    logger.error({ err, noticeId }, 'enqueue failed; the reconciler will retry')
+    logger.error({ err: loggableError(err), noticeId }, 'enqueue failed; the reconciler will retry')
   })
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
+import { loggableError } from '../logger.js'
 
 /** Fastify's own request errors, answered in the hub's shape with stable codes. */
 const FASTIFY_CODES: Record<string, { code: string, message: string }> = {
@@ -26,19 +27,10 @@ export async function errorHandler (err: FastifyError, req: FastifyRequest, repl
     await reply.code(err.statusCode).send({ code: 'HUB_ERR_BAD_REQUEST', message: '请求无效' })
     return
   }
-  req.log.error({ err: loggable(err) }, 'request failed')
+  req.log.error({ err: loggableError(err) }, 'request failed')
   await reply.code(500).send({ code: 'HUB_ERR_INTERNAL', message: '服务器内部错误，请稍后重试' })
 }
 
 export async function notFoundHandler (req: FastifyRequest, reply: FastifyReply): Promise<void> {
   await reply.code(404).send({ code: 'HUB_ERR_ROUTE_NOT_FOUND', message: `没有这个接口：${req.method} ${req.url.split('?')[0] ?? ''}` })
-}
-
-/**
- * What of an unexpected error may be logged. A database error's message and detail can quote
- * the values of the failing statement (a record's fields), so only its codes are kept.
- */
-function loggable (err: FastifyError & { severity?: unknown, routine?: unknown, constraint?: unknown }): Record<string, unknown> {
-  if (err.severity !== undefined) return { type: 'DatabaseError', code: err.code, routine: err.routine, constraint: err.constraint }
-  return { type: err.name, code: err.code, message: err.message, stack: err.stack }
 }

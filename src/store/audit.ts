@@ -61,10 +61,11 @@ export async function sealAudit (db: Db, batchSize = 5000): Promise<{ sealed: nu
   return await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [7_301_002])
     const head = await tx.query<{ chain_seq: string, hash: string }>(
-      'SELECT chain_seq::text AS chain_seq, hash FROM audit_events WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1')
+      // Qualified: a bare name in ORDER BY is the text output column, and '9' sorts after '22'.
+      'SELECT chain_seq::text AS chain_seq, hash FROM audit_events WHERE chain_seq IS NOT NULL ORDER BY audit_events.chain_seq DESC LIMIT 1')
     let seq = Number(head.rows[0]?.chain_seq ?? 0)
     let prev = head.rows[0]?.hash ?? GENESIS
-    const rows = await tx.query<AuditRow>(`${SELECT_ROWS} WHERE chain_seq IS NULL ORDER BY id LIMIT $1`, [batchSize])
+    const rows = await tx.query<AuditRow>(`${SELECT_ROWS} WHERE chain_seq IS NULL ORDER BY audit_events.id LIMIT $1`, [batchSize])
     const links = rows.rows.map(row => {
       seq += 1
       const hash = auditHash(prev, row)
@@ -88,7 +89,7 @@ export async function sealAudit (db: Db, batchSize = 5000): Promise<{ sealed: nu
  * Given a head recorded earlier (from the log), it also proves no sealed event was cut off the end.
  */
 export async function verifyAudit (db: Db, anchor?: ChainHead): Promise<{ ok: true, sealed: number } | { ok: false, brokenAt: string, reason: string }> {
-  const rows = await db.query<AuditRow>(`${SELECT_ROWS} WHERE chain_seq IS NOT NULL ORDER BY chain_seq`)
+  const rows = await db.query<AuditRow>(`${SELECT_ROWS} WHERE chain_seq IS NOT NULL ORDER BY audit_events.chain_seq`)
   let prev = GENESIS
   let expectedSeq = 1
   for (const row of rows.rows) {

@@ -20,6 +20,19 @@ describe.each(ENGINES)('the hash-chained audit trail (%s)', (engine) => {
     expect(await verifyAudit(t.db, head)).toEqual({ ok: true, sealed: 3 })
   })
 
+  it('seals in event order across many seals, past the point where the numbers get a second digit', async () => {
+    t = await createTestDb(engine)
+    await appendAudit(t.db, Array.from({ length: 25 }, (_, i) => event(i + 1)))
+    expect((await sealAudit(t.db, 7)).sealed).toBe(7)
+    expect((await sealAudit(t.db, 7)).sealed).toBe(7)
+    await appendAudit(t.db, Array.from({ length: 10 }, (_, i) => event(i + 26)))
+    while ((await sealAudit(t.db, 7)).sealed > 0) { /* until everything is sealed */ }
+    expect(await verifyAudit(t.db)).toEqual({ ok: true, sealed: 35 })
+    const order = await t.db.query<{ id: string, seq: string }>('SELECT id::text AS id, chain_seq::text AS seq FROM audit_events ORDER BY audit_events.id')
+    // The chain follows the events in the order they were written.
+    expect(order.rows.map(r => Number(r.seq))).toEqual(Array.from({ length: 35 }, (_, i) => i + 1))
+  })
+
   it('refuses to delete or edit an event', async () => {
     t = await createTestDb(engine)
     await appendAudit(t.db, [event(1)])
