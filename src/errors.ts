@@ -42,9 +42,10 @@ export const cremationNotFound = (): HubError =>
 export const ambiguousCertificate = (funeralHomes: readonly string[]): HubError =>
   new HubError('HUB_ERR_AMBIGUOUS', `多个殡仪馆使用了该火化证明编号，请用 ?funeralHome= 指定（${funeralHomes.join('、')}）`, 409)
 
-export const certificateVersionChanged = (current: number): HubError =>
-  new HubError('HUB_ERR_VERSION_CHANGED',
-    `该火化证明已有更新的版本（当前为第 ${current} 版），与 If-Match 不符；请先查询最新内容，再以 If-Match: "${current}" 更正`, 412)
+export const certificateVersionChanged = (current: number, named: number): HubError =>
+  new HubError('HUB_ERR_VERSION_CHANGED', named < current
+    ? `该火化证明已有更新的版本（当前为第 ${current} 版），与 If-Match 不符；请先查询最新内容，再以 If-Match: "${current}" 更正`
+    : `该火化证明没有第 ${named} 版（当前为第 ${current} 版）；请以 If-Match: "${current}" 更正`, 412)
 
 export const badIfMatch = (): HubError =>
   new HubError('HUB_ERR_IF_MATCH', 'If-Match 应为要更正的证明版本号，如 "2"（或 *）', 400)

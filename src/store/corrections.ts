@@ -52,7 +52,7 @@ export async function correctCremation (
     if (notice.status === 'voided' || latest.status === 'voided') throw noticeVoided()
     // The caller said which version it corrects: a late retry of an older correction must not
     // roll back a newer one (the same content again was answered above, as a duplicate).
-    if (basedOn !== undefined && latest.version !== basedOn) throw certificateVersionChanged(latest.version)
+    if (basedOn !== undefined && latest.version !== basedOn) throw certificateVersionChanged(latest.version, basedOn)
     // A different person is not a correction: departments acted on the first one and must be
     // told by a void, then the right person reported anew.
     if (latest.subject_key !== subjectKey) throw subjectChanged()

@@ -85,18 +85,22 @@ export async function getCremationStatus (db: Db, certificateNo: string, funeral
 
 async function statusIn (db: Queryable, certificateNo: string, funeralHome?: string): Promise<CremationStatus> {
   const r = await newestCertificateVersion(db, certificateNo, funeralHome)
-  const d = await db.query<Row>(
-    `SELECT id, target, department, event, version, status, attempts, next_attempt_at, delivered_at, last_error, receipt, awaiting
-       FROM deliveries WHERE notice_id = $1 ORDER BY target, version, event`, [r.notice_id])
-  const n = await db.query<{ version: number, status: string, corroboration: string, void_reason: string | null, voided_at: Date | null }>(
-    'SELECT version, status, corroboration, void_reason, voided_at FROM notices WHERE id = $1', [r.notice_id])
   const v = await db.query<{ id: string, version: number, status: string, received_at: Date }>(
     `SELECT id, version, status, received_at FROM records
       WHERE kind = 'cremation' AND source = $1 AND document_no = $2 ORDER BY version`, [r.source, certificateNo])
+  // This certificate's deliveries: a person voided and reported again under another certificate
+  // shares the notice, but each certificate shows what was sent for it.
+  const d = await db.query<Row>(
+    `SELECT id, target, department, event, version, status, attempts, next_attempt_at, delivered_at, last_error, receipt, awaiting
+       FROM deliveries WHERE record_id = ANY($1::text[]) ORDER BY target, version, event`, [v.rows.map(row => row.id)])
+  const n = await db.query<{ version: number, status: string, corroboration: string }>(
+    'SELECT version, status, corroboration FROM notices WHERE id = $1', [r.notice_id])
   const notice = n.rows[0]!
   const entities = [`notice:${r.notice_id}`, ...v.rows.map(row => `record:${row.id}`), ...d.rows.map(row => `delivery:${row.id}`)]
   const h = await db.query<{ at: Date, actor: string, action: string, entity: string, details: unknown }>(
     'SELECT at, actor, action, entity, details FROM audit_events WHERE entity = ANY($1::text[]) ORDER BY id', [entities])
+  // The void of this certificate, if it was voided (the notice's own fields describe its last void).
+  const voided = r.status === 'voided' ? h.rows.find(row => row.action === 'record.voided' && row.entity === `record:${r.id}`) : undefined
   return {
     certificateNo,
     funeralHome: r.source,
@@ -105,8 +109,8 @@ async function statusIn (db: Queryable, certificateNo: string, funeralHome?: str
     status: r.status,
     noticeStatus: notice.status,
     corroboration: notice.corroboration,
-    voidReason: notice.void_reason,
-    voidedAt: notice.voided_at?.toISOString() ?? null,
+    voidReason: voided === undefined ? null : String((voided.details as { reason?: unknown }).reason ?? ''),
+    voidedAt: voided?.at.toISOString() ?? null,
     receivedAt: r.received_at.toISOString(),
     versions: v.rows.map(row => ({ version: row.version, status: row.status, receivedAt: row.received_at.toISOString() })),
     deliveries: d.rows.map(row => ({

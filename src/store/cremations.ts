@@ -1,7 +1,7 @@
 import type { TargetConfig } from '../config/schema.js'
 import type { CremationRecord } from '../domain/cremation-record.js'
 import { subjectIdentity } from '../domain/subject.js'
-import { certificateConflict, subjectConflict } from '../errors.js'
+import { certificateConflict, noticeVoided, subjectConflict } from '../errors.js'
 import type { DispatchItem } from '../queues/dispatcher.js'
 import type { FieldCrypto } from '../security/crypto.js'
 import { canonicalJson } from './canonical-json.js'
@@ -80,7 +80,9 @@ export async function latestVersion (q: Queryable, source: string, certificateNo
 
 /** The same content again is answered like the first time; other content is a conflict. */
 async function sameOrConflict (q: Queryable, prior: StoredVersion, certificateNo: string, contentHash: string): Promise<IngestResult> {
-  if (prior.content_hash !== contentHash) throw certificateConflict()
+  // Other content under a voided certificate: the number is withdrawn for good, and the hint to
+  // correct it instead would be wrong.
+  if (prior.content_hash !== contentHash) throw prior.status === 'voided' ? noticeVoided() : certificateConflict()
   return {
     outcome: 'duplicate',
     noticeId: prior.notice_id,

@@ -76,6 +76,8 @@ describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engi
       const s = await statusOf()
       expect(s.versions.map((v: any) => [v.version, v.status])).toEqual([[1, 'superseded'], [2, 'superseded'], [3, 'active']])
       expect((await putIf(v2, 'soon')).statusCode).toBe(400)
+      const ahead = await putIf(v2, '"9"')
+      expect([ahead.statusCode, ahead.json.message]).toEqual([412, expect.stringContaining('没有第 9 版')])
       expect((await putIf(v2, '*')).json).toMatchObject({ outcome: 'corrected', certificateVersion: 4 })
     })
 
@@ -175,6 +177,9 @@ describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engi
       const correction = await put(corrected)
       expect(correction.statusCode).toBe(409)
       expect(correction.json.code).toBe('HUB_ERR_VOIDED')
+      // Other content posted under the withdrawn number is told so, not sent to the correction API.
+      const reposted = await post(corrected)
+      expect([reposted.statusCode, reposted.json.code]).toEqual([409, 'HUB_ERR_VOIDED'])
     })
 
     it('requires a reason without personal data, naming the field', async () => {

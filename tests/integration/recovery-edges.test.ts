@@ -5,6 +5,7 @@ import type { CremationRecord } from '../../src/domain/cremation-record.js'
 import { validateCremation } from '../../src/domain/validate-cremation.js'
 import { createFieldCrypto, parseMasterKey } from '../../src/security/crypto.js'
 import { correctCremation } from '../../src/store/corrections.js'
+import { getCremationStatus } from '../../src/store/cremation-status.js'
 import { ingestCremation } from '../../src/store/cremations.js'
 import { claimDelivery, finishAttempt } from '../../src/store/deliveries.js'
 import { markFeedServed, placeFeedMessages, readFeed } from '../../src/store/feed.js'
@@ -238,6 +239,18 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     const corrected = await correctCremation(t.db, crypto, fixed, [yibao], 'test')
     expect(corrected).toMatchObject({ outcome: 'corrected', version: 4, certificateVersion: 2 })
     expect(await correctCremation(t.db, crypto, fixed, [yibao], 'test')).toMatchObject({ outcome: 'duplicate', version: 4, certificateVersion: 2 })
+  })
+
+  it('shows each certificate its own deliveries and its own void when the person was reported again', async () => {
+    const first = await ingest()
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    const again = await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
+    const a = await getCremationStatus(t.db, validCremation.certificateNo)
+    expect(a).toMatchObject({ status: 'voided', noticeStatus: 'active', voidReason: REASON })
+    expect(a.deliveries.map(d => d.id).sort()).toEqual([first.deliveries[0]!.id, ...voided.deliveries.map(d => d.id)].sort())
+    const b = await getCremationStatus(t.db, 'YYX-2026-0999')
+    expect(b).toMatchObject({ status: 'active', noticeStatus: 'active', voidReason: null, voidedAt: null })
+    expect(b.deliveries.map(d => d.id)).toEqual(again.deliveries.map(d => d.id))
   })
 
   it('hands claims that committed to their callers even when explaining the others fails', async () => {
