@@ -1,6 +1,7 @@
 import cron from 'node-cron'
 import { isFileMapping } from '../mappings/mapping.js'
 import { mappingByName } from '../mappings/index.js'
+import { attemptTimeoutMs } from './attempt-timeout.js'
 import type { HubConfig, TargetConfig } from './schema.js'
 
 type Issue = { path: string, reason: string }
@@ -23,21 +24,13 @@ export function semanticIssues (config: HubConfig, knownZone: (zone: string) => 
     }
     // A window that cannot hold one timed-out attempt plus the first wait retries nothing: every
     // passing network fault would be dead at once. 0 says so on purpose (never retry).
-    const timeoutMs = transportTimeoutMs(t)
+    const timeoutMs = attemptTimeoutMs(t)
     if (t.retry !== undefined && t.retry.windowMs > 0 && t.retry.windowMs < timeoutMs + t.retry.baseDelayMs) {
       issues.push({ path: `${at}/retry/windowMs`, reason: `重试期 ${t.retry.windowMs} ms 容不下一次超时（${timeoutMs} ms）加第一次等待（${t.retry.baseDelayMs} ms），任何网络故障都会立即失败；不重试请写 0` })
     }
   })
   issues.push(...routeIssues(config.targets), ...feedIssues(config.targets))
   return issues
-}
-
-/** How long one attempt may take on the target's transport (a feed has no attempts). */
-function transportTimeoutMs (t: TargetConfig): number {
-  if (t.transport === 'rest') return t.rest?.timeoutMs ?? 0
-  if (t.transport === 'soap') return t.soap?.timeoutMs ?? 0
-  if (t.transport === 'sftp') return t.sftp?.timeoutMs ?? 0
-  return 0
 }
 
 /** The block for the chosen transport is there, and the mapping produces what it carries. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Deliverer, OutboundMessage, Receipt } from '../adapters/deliverer.js'
 import { DeliveryError } from '../adapters/delivery-error.js'
+import { attemptTimeoutMs } from '../config/attempt-timeout.js'
 import type { EventType, TargetConfig } from '../config/schema.js'
 import { mappingContext } from '../mappings/context.js'
 import type { Mapping } from '../mappings/mapping.js'
@@ -146,7 +147,7 @@ async function settle (
 function leaseFor (deps: WorkerDeps): number {
   let longest = 10_000
   for (const { config: t } of deps.targets.values()) {
-    longest = Math.max(longest, t.rest?.timeoutMs ?? 0, t.soap?.timeoutMs ?? 0, t.sftp?.timeoutMs ?? 0)
+    longest = Math.max(longest, attemptTimeoutMs(t))
   }
   return longest + LEASE_MARGIN_MS
 }

@@ -3,7 +3,7 @@ import cron from 'node-cron'
 import type { Logger } from 'pino'
 import { DeliveryError } from '../adapters/delivery-error.js'
 import { UnencodableError } from '../adapters/sftp/encoding.js'
-import { FileFormatError, renderHeader, renderLine, voidRowFor, type FileLayout } from '../adapters/sftp/file-format.js'
+import { FileFormatError, fileRowFor, renderHeader, renderLine, type FileLayout } from '../adapters/sftp/file-format.js'
 import { dataFileName } from '../adapters/sftp/file-name.js'
 import { uploadFile, type Upload } from '../adapters/sftp/upload.js'
 import type { TargetConfig } from '../config/schema.js'
@@ -190,13 +190,12 @@ function renderMember (m: BatchMember, deps: SftpBatchDeps, layout: FileLayout):
     // A key this process lacks is ours to fix: the delivery waits for a later file.
     return fail('crypto', `无法解密记录（密钥 ${deps.crypto.keyId}）`, true)
   }
-  let row: Record<string, string>
+  let row: Readonly<Record<string, string>>
   try {
-    row = deps.mapping.map(record, mappingContext(m, deps))
+    row = fileRowFor(m.event, deps.mapping.map(record, mappingContext(m, deps)), layout.encoding)
   } catch (err) {
     return fail('mapping', `映射失败：${(err as Error).message}`)
   }
-  if (m.event === 'notice.voided') row = voidRowFor(row, layout.encoding)
   try {
     return { id: m.id, attemptNo: m.attemptNo, line: renderLine(deps.mapping.columns, row, layout), digest: deps.crypto.digest(JSON.stringify(row)) }
   } catch (err) {

@@ -63,6 +63,11 @@ export function voidRowFor (row: Readonly<Record<string, string>>, encoding: Fil
     [k, canEncode(v, encoding) ? v : Array.from(v, ch => canEncode(ch, encoding) ? ch : UNENCODABLE_IN_VOID).join('')]))
 }
 
+/** The row a file in `encoding` carries for a message of `event`: as mapped, but for a void. */
+export function fileRowFor (event: string, row: Readonly<Record<string, string>>, encoding: FileEncoding): Readonly<Record<string, string>> {
+  return event === 'notice.voided' ? voidRowFor(row, encoding) : row
+}
+
 /** The whole file: the header (if any) then one line per row. */
 export function renderFile (columns: readonly FileColumn[], rows: ReadonlyArray<Readonly<Record<string, string>>>, layout: FileLayout): Buffer {
   const header = renderHeader(columns, layout)

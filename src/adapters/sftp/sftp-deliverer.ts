@@ -3,7 +3,7 @@ import type { FileMapping } from '../../mappings/mapping.js'
 import type { Deliverer, OutboundMessage, Receipt } from '../deliverer.js'
 import { DeliveryError } from '../delivery-error.js'
 import { UnencodableError } from './encoding.js'
-import { FileFormatError, renderFile, voidRowFor, type FileLayout } from './file-format.js'
+import { FileFormatError, fileRowFor, renderFile, type FileLayout } from './file-format.js'
 import { dataFileName } from './file-name.js'
 import { uploadFile, type Upload } from './upload.js'
 
@@ -34,8 +34,7 @@ export function createSftpDeliverer (target: TargetConfig, mapping: FileMapping,
     async deliver (message: OutboundMessage, signal: AbortSignal): Promise<Receipt> {
       let content: Buffer
       try {
-        const row = message.body as Record<string, string>
-        content = renderFile(mapping.columns, [message.event === 'notice.voided' ? voidRowFor(row, layout.encoding) : row], layout)
+        content = renderFile(mapping.columns, [fileRowFor(message.event, message.body as Record<string, string>, layout.encoding)], layout)
       } catch (err) {
         if (err instanceof UnencodableError) throw new DeliveryError(err.message, false, 'encoding', undefined, { sentNothing: true })
         if (err instanceof FileFormatError) throw new DeliveryError(err.message, false, 'mapping', undefined, { sentNothing: true })
