@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DeliveryError, type Deliverer, type OutboundMessage, type Receipt } from '../../src/adapters/index.js'
+import type { TargetConfig } from '../../src/config/schema.js'
 import type { CremationRecord } from '../../src/domain/cremation-record.js'
 import { validateCremation } from '../../src/domain/validate-cremation.js'
 import type { Mapping } from '../../src/mappings/mapping.js'
@@ -83,6 +84,11 @@ export const conformanceRecord: CremationRecord = (() => {
 })()
 
 /** When the hub committed to the conformance deliveries (SFTP file names carry it). */
+/** A target every harness delivers to: new notices only, no hold, no corroboration, enabled. */
+export function conformanceTarget (t: Omit<TargetConfig, 'enabled' | 'events' | 'holdMinutes' | 'requireCorroboration'>): TargetConfig {
+  return { enabled: true, events: ['notice.created'], holdMinutes: 0, requireCorroboration: false, ...t }
+}
+
 export const conformanceCreatedAt = new Date('2026-11-28T04:05:06Z')
 
 /**

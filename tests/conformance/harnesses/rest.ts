@@ -1,8 +1,7 @@
 import { createDeliverer } from '../../../src/adapters/index.js'
-import type { TargetConfig } from '../../../src/config/schema.js'
 import { yibaoRestMapping } from '../../../src/mappings/yibao-rest.js'
 import { alwaysOk, alwaysStatus, startRestDepartment, type ReceivedMessage, type RestDepartmentSim } from '../../../sim/rest-department.js'
-import { conformanceMessage, type Arrival, type ConformanceHarness } from '../adapter-conformance.js'
+import { conformanceMessage, conformanceTarget, type Arrival, type ConformanceHarness } from '../adapter-conformance.js'
 
 const SIGNING_SECRET = 'yibao-conformance-secret'
 
@@ -46,16 +45,12 @@ export function restHarness (): ConformanceHarness {
     },
 
     deliverer (opts = {}) {
-      const target: TargetConfig = {
+      const target = conformanceTarget({
         code: 'yibao',
         department: 'yibao',
         name: '县医保局',
-        enabled: true,
         transport: 'rest',
-        events: ['notice.created'],
         mapping: yibaoRestMapping.name,
-        holdMinutes: 0,
-        requireCorroboration: false,
         concurrency: 4,
         rest: {
           url: department().url,
@@ -63,7 +58,7 @@ export function restHarness (): ConformanceHarness {
           auth: { type: 'bearer', token: 'yibao-conformance-token' },
           signingSecret: SIGNING_SECRET
         }
-      }
+      })
       return createDeliverer(target, yibaoRestMapping)
     },
 

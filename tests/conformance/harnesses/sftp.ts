@@ -4,11 +4,10 @@ import { join } from 'node:path'
 import iconv from 'iconv-lite'
 import { createDeliverer } from '../../../src/adapters/index.js'
 import type { OutboundMessage } from '../../../src/adapters/index.js'
-import type { TargetConfig } from '../../../src/config/schema.js'
 import { canlianCsvMapping } from '../../../src/mappings/canlian-csv.js'
 import { csvFields } from '../../../sim/csv-fields.js'
 import { startSshd, type TestSshd } from '../../helpers/sshd.js'
-import { conformanceMessage, conformanceRecord, type Arrival, type ConformanceHarness } from '../adapter-conformance.js'
+import { conformanceMessage, conformanceTarget, conformanceRecord, type Arrival, type ConformanceHarness } from '../adapter-conformance.js'
 
 const TARGET_CODE = 'canlian'
 const FILE_PREFIX = 'houshi'
@@ -113,16 +112,12 @@ export function sftpHarness (): ConformanceHarness {
 
     deliverer (opts = {}) {
       const s = server()
-      const target: TargetConfig = {
+      const target = conformanceTarget({
         code: TARGET_CODE,
         department: 'canlian',
         name: '县残联',
-        enabled: true,
         transport: 'sftp',
-        events: ['notice.created'],
         mapping: canlianCsvMapping.name,
-        holdMinutes: 0,
-        requireCorroboration: false,
         concurrency: 1,
         sftp: {
           host: s.host,
@@ -139,7 +134,7 @@ export function sftpHarness (): ConformanceHarness {
           filePrefix: FILE_PREFIX,
           timeoutMs: opts.timeoutMs ?? 5_000
         }
-      }
+      })
       return createDeliverer(target, canlianCsvMapping, { timeZone: 'Asia/Shanghai' })
     },
 

@@ -1,10 +1,9 @@
 import { createDeliverer } from '../../../src/adapters/index.js'
-import type { TargetConfig } from '../../../src/config/schema.js'
 import { rensheSoapMapping } from '../../../src/mappings/renshe-soap.js'
 import {
   soapBusinessFault, soapOk, soapServerFault, soapSlow, startSoapDepartment, type SoapDepartmentSim
 } from '../../../sim/soap-department.js'
-import { conformanceMessage, type Arrival, type ConformanceHarness } from '../adapter-conformance.js'
+import { conformanceMessage, conformanceTarget, type Arrival, type ConformanceHarness } from '../adapter-conformance.js'
 
 const USERNAME = 'houshi-hub'
 const PASSWORD = 'renshe-conformance'
@@ -44,16 +43,12 @@ export function soapHarness (): ConformanceHarness {
     },
 
     deliverer (opts = {}) {
-      const target: TargetConfig = {
+      const target = conformanceTarget({
         code: 'renshe',
         department: 'renshe',
         name: '县人社局',
-        enabled: true,
         transport: 'soap',
-        events: ['notice.created'],
         mapping: rensheSoapMapping.name,
-        holdMinutes: 0,
-        requireCorroboration: false,
         concurrency: 4,
         soap: {
           wsdl: 'config/wsdl/renshe-death-notice.wsdl',
@@ -62,7 +57,7 @@ export function soapHarness (): ConformanceHarness {
           timeoutMs: opts.timeoutMs ?? 5_000,
           security: { username: USERNAME, password: PASSWORD, passwordType: 'PasswordDigest' }
         }
-      }
+      })
       return createDeliverer(target, rensheSoapMapping)
     },
 
