@@ -3,7 +3,7 @@ import type { CremationRecord } from '../domain/cremation-record.js'
 import { routeRecord } from '../domain/routing.js'
 import { validateCremation } from '../domain/validate-cremation.js'
 import { FUNERAL_HOME_MESSAGE, isFuneralHomeCode, validateVoidRequest } from '../domain/void-request.js'
-import { badIfMatch, certificateNoMismatch, cremationNotFound, validOrThrow } from '../errors.js'
+import { badIfMatch, certificateNoMismatch, cremationNotFound, schemaInvalid, validOrThrow } from '../errors.js'
 import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
 import { ingestCremation } from '../store/cremations.js'
@@ -110,7 +110,7 @@ function ifMatchVersion (raw: string | string[] | undefined): number | undefined
 function queryFuneralHome (raw: unknown): string | undefined {
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return undefined
   if (!isFuneralHomeCode(raw)) {
-    throw validOrThrow<never>({ ok: false, kind: 'schema', errors: [{ pointer: '/funeralHome', code: 'HUB_ERR_TYPE', message: FUNERAL_HOME_MESSAGE }] })
+    throw schemaInvalid([{ pointer: '/funeralHome', code: 'HUB_ERR_TYPE', message: FUNERAL_HOME_MESSAGE }])
   }
   return raw.trim()
 }

@@ -6,7 +6,7 @@ import type { FieldCrypto } from '../security/crypto.js'
 import type { DispatchItem } from '../queues/dispatcher.js'
 import { appendAudit } from './audit.js'
 import { insertCremationRecord } from './cremation-records.js'
-import { latestVersion, noticeVersionOf, plannedDeliveries, recordKeys, type IngestResult } from './cremations.js'
+import { duplicateOf, latestVersion, recordKeys, type IngestResult } from './cremations.js'
 import type { Db, Transaction } from './db.js'
 import { insertDeliveries, planRows, toDispatch, type PlannedDelivery } from './delivery-plan.js'
 import { recordId } from './ids.js'
@@ -40,13 +40,7 @@ export async function correctCremation (
     // version is read again once we hold it.
     const notice = await lockNotice(tx, first.notice_id)
     const latest = (await latestVersion(tx, source, certificateNo))!
-    if (latest.content_hash === contentHash) {
-      return {
-        outcome: 'duplicate', noticeId: latest.notice_id, recordId: latest.id, certificateNo,
-        version: await noticeVersionOf(tx, latest.id, latest.version), certificateVersion: latest.version,
-        deliveries: await plannedDeliveries(tx, latest.id), dispatch: [], superseded: []
-      }
-    }
+    if (latest.content_hash === contentHash) return { ...await duplicateOf(tx, latest, certificateNo), superseded: [] }
     // The certificate itself was voided: even when the person has since been reported dead under
     // another certificate (the notice is active again), this one is withdrawn for good.
     if (notice.status === 'voided' || latest.status === 'voided') throw noticeVoided()

@@ -83,14 +83,19 @@ async function sameOrConflict (q: Queryable, prior: StoredVersion, certificateNo
   // Other content under a voided certificate: the number is withdrawn for good, and the hint to
   // correct it instead would be wrong.
   if (prior.content_hash !== contentHash) throw prior.status === 'voided' ? noticeVoided() : certificateConflict()
+  return await duplicateOf(q, prior, certificateNo)
+}
+
+/** The answer to a request that repeats what `stored` already holds: as the first answer, nothing new. */
+export async function duplicateOf (q: Queryable, stored: StoredVersion, certificateNo: string): Promise<IngestResult & { outcome: 'duplicate' }> {
   return {
     outcome: 'duplicate',
-    noticeId: prior.notice_id,
-    recordId: prior.id,
+    noticeId: stored.notice_id,
+    recordId: stored.id,
     certificateNo,
-    version: await noticeVersionOf(q, prior.id, prior.version),
-    certificateVersion: prior.version,
-    deliveries: await plannedDeliveries(q, prior.id),
+    version: await noticeVersionOf(q, stored.id, stored.version),
+    certificateVersion: stored.version,
+    deliveries: await plannedDeliveries(q, stored.id),
     dispatch: []
   }
 }
@@ -100,7 +105,7 @@ async function sameOrConflict (q: Queryable, prior: StoredVersion, certificateNo
  * request is answered with the version the first answer gave, also after a void and a new
  * report (when the notice's versions run ahead of the certificate's).
  */
-export async function noticeVersionOf (q: Queryable, record: string, fallback: number): Promise<number> {
+async function noticeVersionOf (q: Queryable, record: string, fallback: number): Promise<number> {
   const r = await q.query<{ details: { version?: unknown } }>(
     `SELECT details FROM audit_events WHERE entity = $1 AND action IN ('record.received', 'record.corrected')
       ORDER BY id LIMIT 1`, [`record:${record}`])
@@ -108,7 +113,7 @@ export async function noticeVersionOf (q: Queryable, record: string, fallback: n
   return typeof version === 'number' ? version : fallback
 }
 
-export async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {
+async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {
   const r = await q.query<Parameters<typeof toPlanned>[0]>(
     'SELECT id, target, department, event, status, awaiting FROM deliveries WHERE record_id = $1 ORDER BY target', [record])
   return r.rows.map(toPlanned)
