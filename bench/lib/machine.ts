@@ -9,7 +9,7 @@ export async function describeMachine (): Promise<string> {
   const cpus = os.cpus()
   const lines = [
     `machine : ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`,
-    `node    : ${process.version}; load average ${os.loadavg().map(l => l.toFixed(2)).join(' ')} (other work on the machine skews figures)`
+    `node    : ${process.version}${v8Flags()}; load average ${os.loadavg().map(l => l.toFixed(2)).join(' ')} (other work on the machine skews figures)`
   ]
   lines.push(`code    : ${gitState()}`)
   try {
@@ -35,6 +35,12 @@ export async function describeMachine (): Promise<string> {
     redis.disconnect()
   }
   return lines.join('\n')
+}
+
+/** The V8 flags the figures ran under (`npm start` uses the same), without tsx's loader arguments. */
+function v8Flags (): string {
+  const flags = process.execArgv.filter(a => /^--max-(semi|old)-space-size=/.test(a))
+  return flags.length === 0 ? ' (no heap flags)' : ` ${flags.join(' ')}`
 }
 
 function redactUrl (url: string): string {
