@@ -25,11 +25,11 @@ export async function loadSoapContract (path: string, operation: string): Promis
   try {
     client = await soap.createClientAsync(path, { disableCache: true })
   } catch (err) {
-    throw new DeliveryError(`无法加载 WSDL 文件 ${path}：${reasonOf(err)}`, true, 'config')
+    throw new DeliveryError(`无法加载 WSDL 文件 ${path}：${reasonOf(err)}`, true, 'config', undefined, { sentNothing: true })
   }
   const input = operationInput(client.describe(), operation)
   if (input === undefined) {
-    throw new DeliveryError(`WSDL 文件 ${path} 中没有操作 ${operation}`, true, 'config')
+    throw new DeliveryError(`WSDL 文件 ${path} 中没有操作 ${operation}`, true, 'config', undefined, { sentNothing: true })
   }
   return {
     wsdl: client.wsdl,

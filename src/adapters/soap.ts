@@ -55,7 +55,7 @@ export function createSoapDeliverer (target: TargetConfig): Deliverer {
     transport: 'soap',
 
     async deliver (message: OutboundMessage, signal: AbortSignal): Promise<Receipt> {
-      if (signal.aborted) throw new DeliveryError('请求被中止', true, 'aborted')
+      if (signal.aborted) throw new DeliveryError('请求被中止', true, 'aborted', undefined, { sentNothing: true })
       const { wsdl, inputFields } = await loadedContract()
       let args: Record<string, unknown>
       try {
@@ -107,11 +107,11 @@ export function createSoapDeliverer (target: TargetConfig): Deliverer {
  */
 function bodyInSchemaOrder (body: unknown, fields: readonly string[]): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new DeliveryError('映射结果不是 SOAP 消息所需的对象', false, 'mapping')
+    throw new DeliveryError('映射结果不是 SOAP 消息所需的对象', false, 'mapping', undefined, { sentNothing: true })
   }
   const unknown = Object.keys(body).filter(key => !fields.includes(key))
   if (unknown.length > 0) {
-    throw new DeliveryError(`映射字段 ${unknown.join('、')} 不在 WSDL 定义的消息中，请运维核对目标的映射与 WSDL 配置`, true, 'config')
+    throw new DeliveryError(`映射字段 ${unknown.join('、')} 不在 WSDL 定义的消息中，请运维核对目标的映射与 WSDL 配置`, true, 'config', undefined, { sentNothing: true })
   }
   const source = body as Record<string, unknown>
   const ordered: Record<string, unknown> = {}

@@ -336,14 +336,14 @@ describe('the SOAP deliverer', () => {
     const controller = new AbortController()
     controller.abort()
     const err = await failureOf(open().deliver(message, controller.signal))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'aborted' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'aborted', sentNothing: true })
     expect(scope.isDone()).toBe(false)
   })
 
   it('holds back a mapped field the WSDL does not define as a retryable config error for ops, sending nothing', async () => {
     const scope = nock(BASE).post(PATH).reply(200, okResponse('X'))
     const err = await failureOf(open().deliver({ ...message, body: { ...message.body as object, phone: '13812345678' } }, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'config' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'config', sentNothing: true })
     expect(err.message).toContain('phone')
     expect(err.message).not.toContain('13812345678')
     expect(scope.isDone()).toBe(false)
@@ -367,7 +367,7 @@ describe('the SOAP deliverer\'s WSDL', () => {
     const path = join(dir, 'renshe.wsdl')
     const d = open(target({ wsdl: path }))
     const err = await failureOf(d.deliver(message, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'config' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'config', sentNothing: true })
     expect(err.message).toBe(`无法加载 WSDL 文件 ${path}：文件不存在`)
 
     await writeFile(path, await readFile(WSDL))
@@ -379,13 +379,13 @@ describe('the SOAP deliverer\'s WSDL', () => {
     const path = join(dir, 'broken.wsdl')
     await writeFile(path, '<?xml version="1.0"?><wsdl:definitions><oops></wsdl:definitions>')
     const err = await failureOf(open(target({ wsdl: path })).deliver(message, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'config' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'config', sentNothing: true })
     expect(err.message).toMatch(new RegExp(`^无法加载 WSDL 文件 ${path}：不是有效的 WSDL`))
   })
 
   it('reports an operation the WSDL does not offer as a retryable config error', async () => {
     const err = await failureOf(open(target({ operation: 'ReceiveBirthNotice' })).deliver(message, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'config' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'config', sentNothing: true })
     expect(err.message).toContain('ReceiveBirthNotice')
   })
 
@@ -399,7 +399,7 @@ describe('the SOAP deliverer\'s WSDL', () => {
     const scope = nock(BASE).post(PATH).reply(200, okResponse('RS-1'))
 
     const err = await failureOf(d.deliver(message, never))
-    expect(err).toMatchObject({ retryable: true, errorClass: 'config' })
+    expect(err).toMatchObject({ retryable: true, errorClass: 'config', sentNothing: true })
     expect(err.message).toContain('corroboration')
     expect(scope.isDone()).toBe(false)
 
