@@ -95,13 +95,18 @@ async function planVersion (
 ): Promise<{ deliveries: PlannedDelivery[], dispatch: DispatchItem[] }> {
   const received = await receivedTargets(tx, notice.id)
   const configured = new Map(targets.map(t => [t.code, t]))
+  const takesUpdates = (code: string): boolean => configured.get(code)?.events.includes('notice.updated') ?? true
   // A department that may have acted on an older version hears of the new one, unless its
   // target says it takes no updates; a disabled or removed target's update waits for ops.
   const updated = [...received.values()]
-    .filter(r => configured.get(r.target)?.events.includes('notice.updated') ?? true)
+    .filter(r => takesUpdates(r.target))
     .map(r => configured.get(r.target) ?? { code: r.target, department: r.department })
+  // One that takes no updates and only *may* have an older version (an attempt timed out, one is
+  // in flight) gets the new version as `notice.created`: the older one is now superseded or
+  // overtaken, and if it never arrived, nothing else would ever tell the department of the death.
+  // Being told twice costs it a duplicate; never being told keeps a dead person's benefit paid.
   const created = routeRecord(targets, 'notice.created', { policeStation: corrected.deceased.policeStation?.code })
-    .filter(t => !received.has(t.code))
+    .filter(t => !received.has(t.code) || (!takesUpdates(t.code) && !received.get(t.code)!.confirmed))
   const sinceFirst = await msSinceFirstReport(tx, corrected.funeralHome.code, corrected.certificateNo)
   const rows = [
     ...planRows(notice.id, version, 'notice.updated', updated),

@@ -38,6 +38,8 @@ export async function lockNotice (tx: Transaction, id: string): Promise<LockedNo
 export interface ReceivedTarget {
   target: string
   department: string
+  /** Some version certainly reached it: delivered, or pulled from its feed. */
+  confirmed: boolean
 }
 
 /**
@@ -53,7 +55,8 @@ export interface ReceivedTarget {
  */
 export async function receivedTargets (tx: Transaction, notice: string): Promise<Map<string, ReceivedTarget>> {
   const r = await tx.query<ReceivedTarget>(
-    `SELECT DISTINCT d.target, d.department FROM deliveries d
+    `SELECT d.target, d.department, bool_or(d.status = 'delivered' OR d.feed_served_at IS NOT NULL) AS confirmed
+       FROM deliveries d
       WHERE d.notice_id = $1 AND d.event <> 'notice.voided'
         -- Only since the department's last void: it restored what it stopped and holds nothing
         -- of this person until the next report reaches it (a person reported dead again). A void
@@ -66,6 +69,6 @@ export async function receivedTargets (tx: Transaction, notice: string): Promise
              -- An attempt that left no row: its holder died, or could not record the outcome,
              -- after sending. It may have arrived.
              OR d.attempts > (SELECT count(*) FROM attempts a WHERE a.delivery_id = d.id))
-      ORDER BY d.target`, [notice])
+      GROUP BY d.target, d.department ORDER BY d.target`, [notice])
   return new Map(r.rows.map(row => [row.target, row]))
 }

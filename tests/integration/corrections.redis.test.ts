@@ -146,6 +146,33 @@ describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engi
       expect([...accepted].sort((a, b) => a - b)).toEqual(accepted)
       expect(accepted).not.toContain(1)
     })
+
+    it('tells a department that takes no updates of the corrected record as notice.created when its first never got through', async () => {
+      const { yibao } = await start(['yibao'], {
+        target: { retry: { baseDelayMs: 100, maxDelayMs: 200, windowMs: 60_000 } },
+        overrides: { yibao: { events: ['notice.created', 'notice.voided'] } }
+      })
+      // The 503s reached the department's server: the first version may have arrived.
+      yibao!.setBehaviour(alwaysStatus(503))
+      await post(validCremation)
+      await eventually(async () => yibao!.received.length >= 2 ? true : undefined, 10_000, 'v1 failing twice')
+      await put(corrected)
+      yibao!.setBehaviour(alwaysOk())
+      await delivered('yibao', 'notice.created', 2)
+      await new Promise(resolve => setTimeout(resolve, 300))
+      expect(yibao!.accepted().map(m => [(m.body as any).event, (m.body as any).version])).toEqual([['notice.created', 2]])
+      expect(delivery(await statusOf(), 'yibao', 'notice.created', 1).status).toBe('superseded')
+    })
+
+    it('sends nothing more to a department that takes no updates and already has the notice', async () => {
+      const { yibao } = await start(['yibao'], { overrides: { yibao: { events: ['notice.created', 'notice.voided'] } } })
+      await post(validCremation)
+      await delivered('yibao', 'notice.created', 1)
+      const res = await put(corrected)
+      expect(res.json.deliveries).toEqual([])
+      await new Promise(resolve => setTimeout(resolve, 300))
+      expect(yibao!.accepted().map(m => [(m.body as any).event, (m.body as any).version])).toEqual([['notice.created', 1]])
+    })
   })
 
   describe('POST /v1/cremations/:certificateNo/void', () => {
