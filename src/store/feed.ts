@@ -35,11 +35,13 @@ export async function placeFeedMessages (db: Db, target: string, max: number): P
     const r = await tx.query(
       // MATERIALIZED: positions are drawn once, in age order. As a plain subquery the planner may
       // rescan it inside a nested loop, drawing new (and out-of-order) positions on every pass.
+      // One person's messages go in version order, together: created_at is when a transaction
+      // began, so a report that waited on the notice lock behind a void can look older than it.
       `WITH p AS MATERIALIZED (
          SELECT id, nextval('feed_positions') AS seq FROM (
            SELECT id FROM deliveries
             WHERE target = $1 AND feed_seq IS NULL AND ${OWED} AND next_attempt_at <= now()
-            ORDER BY created_at, id LIMIT $2) oldest)
+            ORDER BY min(created_at) OVER (PARTITION BY notice_id), notice_id, version, id LIMIT $2) oldest)
        UPDATE deliveries d SET feed_seq = p.seq FROM p
         WHERE d.id = p.id AND d.feed_seq IS NULL AND d.${OWED}`, [target, max])
     return r.rowCount

@@ -195,6 +195,24 @@ describe.each(ENGINES)('the pull feed of 退役军人事务局 (%s)', (engine) =
     }
   })
 
+  it('serves one person\'s messages in version order even when a later version looks older', async () => {
+    const first = await post(1)
+    const served = await pull()
+    expect((await ack(served.nextCursor)).json().acknowledged).toBe(1)
+    const voided = await th.hub.app.inject({
+      method: 'POST', url: `/v1/cremations/${first.certificateNo}/void`, payload: { reason: '报错了人', funeralHome: makeCremation(1).funeralHome.code }
+    })
+    expect(voided.statusCode).toBe(200)
+    // The same person reported dead again, under another certificate.
+    const again = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: { ...makeCremation(1), certificateNo: 'HH2026-900001' } })
+    expect(again.statusCode).toBe(201)
+    // As when the report's transaction began before the void's and waited on the notice lock.
+    await th.testDb.db.query(
+      `UPDATE deliveries SET created_at = created_at - interval '1 minute' WHERE target = 'tuiyi' AND event = 'notice.created' AND version = 3`)
+    const page = await pull(`?after=${served.nextCursor}`)
+    expect(page.messages.map(m => [m.event, m.version])).toEqual([['notice.voided', 2], ['notice.created', 3]])
+  })
+
   it('serves only what is still owed: not superseded, cancelled or dead deliveries', async () => {
     const posted = [await post(1), await post(2), await post(3)]
     await th.testDb.db.query(`UPDATE deliveries SET status = 'superseded' WHERE target = 'tuiyi' AND notice_id = $1`, [posted[0]!.noticeId])
