@@ -29,9 +29,9 @@ export interface DeceasedCheck {
 }
 
 /**
- * Checks the ID number (GB 11643 for 身份证/户口簿), the gender and birth date against it, and the
- * name, reporting every failure under `/deceased/…`. The number's own birth date and sex digit
- * are the reference for the other fields.
+ * Checks the ID number (GB 11643 for 身份证/户口簿, and for a 驾驶证 numbered with the 公民身份号码),
+ * the gender and birth date against it, and the name, reporting every failure under
+ * `/deceased/…`. The number's own birth date and sex digit are the reference for the other fields.
  */
 export function checkDeceased (d: DeceasedIdentityBody, now: Date, timeZone: string, report: Fail<DeceasedRuleCode>): DeceasedCheck {
   let failed = false
@@ -39,9 +39,10 @@ export function checkDeceased (d: DeceasedIdentityBody, now: Date, timeZone: str
 
   let idNumber: string
   let idBirthDate: string | undefined
-  // 身份证 and 户口簿 both carry the 公民身份号码: the same person must get the same number, the
-  // same checks and so the same blind index, whichever document the sender saw.
-  if (carriesCitizenNumber(d.idType)) {
+  // 身份证 and 户口簿 both carry the 公民身份号码, and so does a 驾驶证 numbered with it: the same
+  // person must get the same number, the same checks and so the same blind index, whichever
+  // document the sender saw.
+  if (checkedAsCitizenNumber(d.idType, d.idNumber)) {
     const id = checkIdNumber(d.idNumber, now, timeZone)
     if (id.ok) {
       idNumber = id.value
@@ -104,7 +105,26 @@ export function checkDeathAfterBirth (
   }
 }
 
-/** Document types whose number is the GB 11643 公民身份号码. */
-export function carriesCitizenNumber (idType: string): idType is '1' | '2' {
-  return idType === '1' || idType === '2'
+/** 15 digits, or 17 digits and a check character: the shape of a 公民身份号码 (GB 11643). */
+const CITIZEN_NUMBER_SHAPE = /^(?:\d{15}|\d{17}[\dX])$/
+
+/**
+ * Whether a posted number is checked as a 公民身份号码: always on a 身份证 or 户口簿; on a 驾驶证
+ * (idType 5) when it is shaped like one, since the licence of a citizen is numbered with the
+ * holder's 公民身份号码. Other licence numbers (a foreigner's) stay opaque.
+ */
+function checkedAsCitizenNumber (idType: string, idNumber: string): boolean {
+  if (idType === '1' || idType === '2') return true
+  return idType === '5' && CITIZEN_NUMBER_SHAPE.test(toHalfWidth(idNumber).trim().toUpperCase())
+}
+
+/**
+ * Whether a stored (normalised) identity is a GB 11643 公民身份号码: 身份证 and 户口簿, and a
+ * 驾驶证 whose number is 18 characters, which `checkDeceased` only lets through as a valid one.
+ */
+export function carriesCitizenNumber<T extends { idType: string, idNumber: string }> (
+  identity: T
+): identity is T & { idType: '1' | '2' | '5' } {
+  const { idType, idNumber } = identity
+  return idType === '1' || idType === '2' || (idType === '5' && /^\d{17}[\dX]$/.test(idNumber))
 }

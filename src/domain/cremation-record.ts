@@ -23,7 +23,7 @@ export interface Deceased {
   name: string
   gender: GenderCode
   idType: IdTypeCode
-  /** For idType '1': always the 18-character GB 11643 number, upper-case X. */
+  /** For idType '1' and '2', and '5' numbered with the 公民身份号码: always the 18-character GB 11643 number, upper-case X. */
   idNumber: string
   birthDate?: string
   ethnicity?: string

@@ -13,7 +13,7 @@ import { subjectIdentity } from './subject.js'
 export interface DeathCertificate {
   /**
    * 死亡医学证明编号. For certificates issued from 2026-07-01 it is the deceased's 18-character ID
-   * number (idType 1/2), or `<issuer credit code>-<serial>` for a deceased without one.
+   * number (idType 1/2, or a 驾驶证 numbered with it), or `<issuer credit code>-<serial>` for a deceased without one.
    */
   certificateNo: string
   /** The same fields, normalised the same way, as the cremation record's deceased. */

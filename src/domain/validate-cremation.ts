@@ -1,3 +1,4 @@
+import { localDate } from './business-date.js'
 import { checkDeathAfterBirth, checkDeceased } from './check-deceased.js'
 import { optional } from './check-fields.js'
 import { instantChecker } from './check-instant.js'
@@ -20,7 +21,7 @@ export type CremationRuleCode =
   | 'HUB_ERR_ID_FORMAT' | 'HUB_ERR_ID_CHECKSUM' | 'HUB_ERR_ID_BIRTH_DATE'
   | 'HUB_ERR_BIRTH_DATE_MISMATCH' | 'HUB_ERR_GENDER_MISMATCH' | 'HUB_ERR_NAME' | 'HUB_ERR_PHONE'
   | 'HUB_ERR_DATE_RANGE' | 'HUB_ERR_DATE_FUTURE' | 'HUB_ERR_DEATH_AFTER_CREMATION'
-  | 'HUB_ERR_DEATH_BEFORE_BIRTH' | 'HUB_ERR_FORMAT'
+  | 'HUB_ERR_ISSUED_BEFORE_DEATH' | 'HUB_ERR_DEATH_BEFORE_BIRTH' | 'HUB_ERR_FORMAT'
 
 export interface CremationValidationOptions {
   /** Zone of the calendar dates (birth date vs date of death, "today"). @defaultValue 'Asia/Shanghai' */
@@ -58,15 +59,24 @@ export function validateCremation (body: unknown, now: Date, options: CremationV
     if (name.ok && phone.ok) informant = { name: name.value, relation: b.informant.relation.trim(), phone: phone.value }
   }
 
-  // Time line: 1900 ≤ birth ≤ death ≤ cremation ≤ now (+ skew); issuedAt ≤ now (+ skew).
-  // A certificate may be issued before the cremation it attests (booked in advance), so
-  // cremation ≤ issuedAt is not required. An instant already out of range is not compared again.
+  // Time line: 1900 ≤ birth ≤ death ≤ cremation ≤ now (+ skew); day of death ≤ day of issue,
+  // issuedAt ≤ now (+ skew). A certificate may be issued before the cremation it attests (booked
+  // in advance), so cremation ≤ issuedAt is not required. An instant already out of range is not
+  // compared again.
   const instant = instantChecker(fail, now.getTime() + clockSkewMs)
   const death = instant('/death/time', b.death.time)
   const cremation = instant('/cremation/time', b.cremation.time)
   const issuedAt = instant('/issuedAt', b.issuedAt)
   if (death !== undefined && cremation !== undefined && death > cremation) {
     fail('/cremation/time', 'HUB_ERR_DEATH_AFTER_CREMATION', '不能早于死亡时间')
+  }
+  // Calendar dates, not instants: a death time is often estimated (found at home in the
+  // morning), and a certificate issued the same day must not be refused over an hour.
+  if (death !== undefined && issuedAt !== undefined) {
+    const deathDate = localDate(new Date(death), timeZone)
+    if (localDate(new Date(issuedAt), timeZone) < deathDate) {
+      fail('/issuedAt', 'HUB_ERR_ISSUED_BEFORE_DEATH', `不能早于死亡日期 ${deathDate}`)
+    }
   }
   checkDeathAfterBirth(death, identity.birthDate, timeZone, fail)
 

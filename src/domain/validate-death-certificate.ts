@@ -79,7 +79,9 @@ export function validateDeathCertificate (
   // (and the issuedAt error is already reported).
   let certificateNo = toHalfWidth(b.certificateNo).replace(/\s/gu, '').toUpperCase()
   if (issuedAt !== undefined && localDate(new Date(issuedAt), timeZone) >= ID_NUMBERED_CERTIFICATES_FROM) {
-    if (carriesCitizenNumber(b.deceased.idType)) {
+    // A 驾驶证 numbered with the 公民身份号码 counts as an ID number; `deceased.idNumber` is in its
+    // canonical spelling even when it failed its checks (that error is already reported).
+    if (carriesCitizenNumber({ idType: b.deceased.idType, idNumber: deceased.idNumber })) {
       // Compared in the ID number's canonical spelling, so a 15-digit legacy number or a
       // lower-case x matches; the stored number is then the 18-character one.
       certificateNo = normaliseIdNumber(b.certificateNo)

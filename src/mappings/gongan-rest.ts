@@ -9,9 +9,10 @@ import { deathDates, funeralHomeOf, householdDivisionOf } from './notice-facts.j
 export interface GonganNotice extends NoticeHeader {
   /**
    * 身份证 or 户口簿: both carry the 公民身份号码 a household register is keyed by (children under
-   * 16 and people whose card was lost often have only the 户口簿). Other documents cannot match.
+   * 16 and people whose card was lost often have only the 户口簿); or 驾驶证 when it is numbered
+   * with the 公民身份号码 (`idNumber` is then that number). Other documents cannot match.
    */
-  idType: '1' | '2'
+  idType: '1' | '2' | '5'
   /** GB/T 2260 code of the household registration, when the funeral home knew it. */
   householdDivision?: string
   /** The 派出所 that holds the household register, when known. */
@@ -34,7 +35,7 @@ export const gonganRestMapping: Mapping<GonganNotice> = {
   map (record, ctx) {
     const { deceased } = record
     // A household register is keyed by the 公民身份号码; a passport or an officer's card cannot be matched.
-    if (!carriesCitizenNumber(deceased.idType)) throw new MappingError('公安户籍注销需要公民身份号码（居民身份证或户口簿）')
+    if (!carriesCitizenNumber(deceased)) throw new MappingError('公安户籍注销需要公民身份号码（居民身份证、户口簿或以其编号的驾驶证）')
     // The registration is cancelled as of the date of death itself.
     const { deathDate, stopFrom: effectiveDate } = deathDates(record, ctx, 'death-date')
     return {

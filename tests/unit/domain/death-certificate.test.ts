@@ -130,6 +130,14 @@ describe('death certificate and cremation record of the same person', () => {
     expect(deathCertificateSubject(certificate)).toBe(subjectIdentity(cremation().deceased))
   })
 
+  it('merge when the cremation record saw a 驾驶证 numbered with the 公民身份号码', () => {
+    const licence = validateCremation(cremationWith({ deceased: { idType: '5', idNumber: '430621380512004' } }), now)
+    if (!licence.ok) throw new Error(JSON.stringify(licence.errors))
+    const certificate = accepted(validateDeathCertificate(validDeathCertificate(), now, shanghai))
+    expect(subjectIdentity(licence.value.deceased)).toBe('cn:430621193805120041')
+    expect(deathCertificateSubject(certificate)).toBe(subjectIdentity(licence.value.deceased))
+  })
+
   it('merge by document type and number when the deceased had only a passport', () => {
     const certificate = accepted(validateDeathCertificate(passportDeathCertificate(), now, shanghai))
     const passportCremation = validateCremation(cremationWith({
@@ -138,6 +146,18 @@ describe('death certificate and cremation record of the same person', () => {
     if (!passportCremation.ok) throw new Error(JSON.stringify(passportCremation.errors))
     expect(deathCertificateSubject(certificate)).toBe(subjectIdentity(passportCremation.value.deceased))
     expect(deathCertificateSubject(certificate)).not.toBe(deathCertificateSubject({ deceased: { idType: '1', idNumber: 'C01234567' } }))
+  })
+})
+
+describe('subjectIdentity', () => {
+  it('is the same for a 驾驶证 and a 身份证 with the same 公民身份号码', () => {
+    expect(subjectIdentity({ idType: '5', idNumber: '11010519491231002X' }))
+      .toBe(subjectIdentity({ idType: '1', idNumber: '11010519491231002X' }))
+    expect(subjectIdentity({ idType: '5', idNumber: '11010519491231002X' })).toBe('cn:11010519491231002X')
+  })
+
+  it('keeps another 驾驶证 number unique only among 驾驶证', () => {
+    expect(subjectIdentity({ idType: '5', idNumber: 'B1234567' })).toBe('5:B1234567')
   })
 })
 
@@ -179,6 +199,22 @@ describe('validateDeathCertificate — the certificate number rule from 2026-07-
     const body = deathCertificateWith({ certificateNo: 'Y430621202611200017', deceased: { idType: '2' } })
     expect(codes(validateDeathCertificate(body, now, shanghai)))
       .toEqual([{ pointer: '/certificateNo', code: 'HUB_ERR_CERTIFICATE_NO_MISMATCH' }])
+  })
+
+  it('requires the 公民身份号码 of a 驾驶证 numbered with it, and accepts it in its legacy spelling', () => {
+    const licence = { deceased: { idType: '5', idNumber: '430621380512004' } }
+    expect(codes(validateDeathCertificate(deathCertificateWith({ ...licence, certificateNo: `${issuerCreditCode}-1` }), now, shanghai)))
+      .toEqual([{ pointer: '/certificateNo', code: 'HUB_ERR_CERTIFICATE_NO_MISMATCH' }])
+    const certificate = accepted(validateDeathCertificate(deathCertificateWith({ ...licence, certificateNo: '430621380512004' }), now, shanghai))
+    expect(certificate.certificateNo).toBe('430621193805120041')
+    expect(certificate.deceased).toMatchObject({ idType: '5', idNumber: '430621193805120041' })
+  })
+
+  it('numbers the certificate of a deceased with another kind of 驾驶证 like one without an ID number', () => {
+    const body = deathCertificateWith({
+      certificateNo: `${issuerCreditCode}-1`, deceased: { idType: '5', idNumber: 'B1234567', birthDate: '1938-05-12' }
+    })
+    expect(accepted(validateDeathCertificate(body, now, shanghai)).certificateNo).toBe(`${issuerCreditCode}-1`)
   })
 
   it.each([

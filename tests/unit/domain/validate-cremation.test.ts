@@ -101,6 +101,27 @@ describe('validateCremation — accepted records', () => {
     expect(record.deceased.idNumber).toBe('E12345678')
   })
 
+  it('normalises a 驾驶证 numbered with the 公民身份号码 like a 身份证: 15 digits widened to 18', () => {
+    const record = accepted(validateCremation(cremationWith({
+      deceased: { idType: '5', idNumber: '430621380512004', birthDate: undefined }
+    }), now))
+    expect(record.deceased).toMatchObject({ idType: '5', idNumber: '430621193805120041', birthDate: '1938-05-12' })
+  })
+
+  it('normalises a 驾驶证 number in full-width digits with a lower-case x to the 18-character form', () => {
+    const record = accepted(validateCremation(cremationWith({
+      deceased: { idType: '5', idNumber: ' １１０１０５１９４９１２３１００２ｘ ', birthDate: '1949-12-31', gender: '2' }
+    }), now))
+    expect(record.deceased).toMatchObject({ idType: '5', idNumber: '11010519491231002X' })
+  })
+
+  it('keeps accepting a 驾驶证 number that is not a 公民身份号码, as an opaque upper-case number', () => {
+    const record = accepted(validateCremation(cremationWith({
+      deceased: { idType: '5', idNumber: ' b1234567 ', birthDate: '1938-05-12', gender: '1' }
+    }), now))
+    expect(record.deceased).toMatchObject({ idType: '5', idNumber: 'B1234567', gender: '1' })
+  })
+
   it('does not compare the ID sex digit with gender codes 0 (unknown) and 9 (unspecified)', () => {
     expect(validateCremation(cremationWith({ deceased: { gender: '9' } }), now)).toMatchObject({ ok: true })
     expect(validateCremation(cremationWith({ deceased: { gender: '0' } }), now)).toMatchObject({ ok: true })
@@ -279,6 +300,22 @@ describe('validateCremation — rule errors (HTTP 422)', () => {
       .toBe('430621193805120041')
   })
 
+  it('checks a 驾驶证 number shaped like a 公民身份号码 as one: a wrong check digit is refused', () => {
+    const result = validateCremation(cremationWith({ deceased: { idType: '5', idNumber: '430621193805120042' } }), now)
+    expect(result.ok ? [] : result.errors).toEqual([{
+      pointer: '/deceased/idNumber', code: 'HUB_ERR_ID_CHECKSUM', message: '逝者身份证号码：校验位错误，请逐位核对号码'
+    }])
+  })
+
+  it('refuses a gender or a birth date that contradicts the 公民身份号码 on a 驾驶证', () => {
+    expect(codes(validateCremation(cremationWith({ deceased: { idType: '5', gender: '1' } }), now)))
+      .toEqual([{ pointer: '/deceased/gender', code: 'HUB_ERR_GENDER_MISMATCH' }])
+    expect(codes(validateCremation(cremationWith({ deceased: { idType: '5', birthDate: '1938-05-21' } }), now)))
+      .toEqual([{ pointer: '/deceased/birthDate', code: 'HUB_ERR_BIRTH_DATE_MISMATCH' }])
+    expect(codes(validateCremation(cremationWith({ deceased: { idType: '5', idNumber: '440524188001010014', birthDate: undefined } }), now)))
+      .toEqual([{ pointer: '/deceased/idNumber', code: 'HUB_ERR_ID_BIRTH_DATE' }])
+  })
+
   it('rejects dates before 1900 without also comparing them with the other dates', () => {
     expect(codes(validateCremation(cremationWith({
       deceased: { idType: '3', idNumber: 'E12345678', birthDate: '1899-12-31' },
@@ -296,6 +333,36 @@ describe('validateCremation — rule errors (HTTP 422)', () => {
       .toMatchObject({ ok: true })
     expect(codes(validateCremation(cremationWith({ ...bornOn20th, death: { time: '2026-11-19T23:30:00+08:00' } }), now)))
       .toEqual([{ pointer: '/death/time', code: 'HUB_ERR_DEATH_BEFORE_BIRTH' }])
+  })
+
+  it('rejects a certificate issued on a day before the death, naming the date of death', () => {
+    const result = validateCremation(cremationWith({ issuedAt: '2026-11-19T18:00:00+08:00' }), now)
+    expect(result).toEqual({
+      ok: false,
+      kind: 'rule',
+      errors: [{ pointer: '/issuedAt', code: 'HUB_ERR_ISSUED_BEFORE_DEATH', message: '火化证明开具时间：不能早于死亡日期 2026-11-20' }]
+    })
+  })
+
+  it('accepts a certificate issued hours before an estimated death time on the same day', () => {
+    // Death estimated at 06:40 on 20 November; the certificate dated 00:10 that day.
+    expect(validateCremation(cremationWith({ issuedAt: '2026-11-20T00:10:00+08:00' }), now)).toMatchObject({ ok: true })
+  })
+
+  it('compares the day of issue with the day of death in Beijing time, not in UTC', () => {
+    // Died 09:00 on the 20th (01:00Z on the 20th), issued 07:00 the same day (23:00Z on the 19th).
+    expect(validateCremation(cremationWith({
+      death: { time: '2026-11-20T09:00:00+08:00' }, issuedAt: '2026-11-20T07:00:00+08:00'
+    }), now)).toMatchObject({ ok: true })
+    // Died 06:40 on the 20th (22:40Z on the 19th), issued 20:00 on the 19th (12:00Z on the 19th).
+    expect(codes(validateCremation(cremationWith({ issuedAt: '2026-11-19T20:00:00+08:00' }), now)))
+      .toEqual([{ pointer: '/issuedAt', code: 'HUB_ERR_ISSUED_BEFORE_DEATH' }])
+  })
+
+  it('decides the days of death and of issue in the configured time zone', () => {
+    // Death 2026-11-19T22:40Z, issued 2026-11-19T12:00Z: the same day in UTC.
+    const body = cremationWith({ issuedAt: '2026-11-19T20:00:00+08:00' })
+    expect(validateCremation(body, now, { timeZone: 'UTC' })).toMatchObject({ ok: true })
   })
 
   it('rejects a birth date in the future', () => {

@@ -57,6 +57,16 @@ describe('gongan-rest-v1 (公安 死亡人员户口注销)', () => {
     const booklet = diedAt(fullRecord.death.time, { idType: '2' })
     expect(gonganRestMapping.map(booklet, ctx)).toMatchObject({ idType: '2', idNumber: fullRecord.deceased.idNumber })
   })
+
+  it('takes a 驾驶证 numbered with the 公民身份号码, keeping its document type', () => {
+    const licence = diedAt(fullRecord.death.time, { idType: '5' })
+    expect(gonganRestMapping.map(licence, ctx)).toMatchObject({ idType: '5', idNumber: '11010519491231002X', deathDate: '2026-03-10' })
+  })
+
+  it('refuses a 驾驶证 whose number is not a 公民身份号码', () => {
+    expect(() => gonganRestMapping.map(diedAt(fullRecord.death.time, { idType: '5', idNumber: 'B1234567' }), ctx))
+      .toThrow('公安户籍注销需要公民身份号码')
+  })
 })
 
 describe('zonedIsoTime', () => {
