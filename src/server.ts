@@ -17,6 +17,12 @@ const USAGE = `usage: node dist/server.js [--config FILE] [--role all|api|worker
   environment   PORT, REDIS_URL, DATABASE_URL, HUB_MASTER_KEY override the file
 `
 
+/** Network errors, and PostgreSQL's: no such database, authentication failed, not accepting connections. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET',
+  '3D000', '28P01', '28000', '57P03', '53300'
+])
+
 async function main (): Promise<void> {
   let values: { config?: string, role?: string, processes?: string, help?: boolean }
   try {
@@ -40,7 +46,7 @@ async function main (): Promise<void> {
   if (!['all', 'api', 'worker', 'scheduler'].includes(role)) {
     throw new ConfigError('--role', [{ path: '--role', reason: `应为 all、api、worker 或 scheduler，而不是 ${role}` }])
   }
-  const config = loadConfigFile(values.config!, process.env)
+  const config = loadConfigFile(values.config!, process.env, { requireMasterKey: true })
   if (role !== 'all' && config.database.url === undefined) {
     // The embedded database lives in one process: an API, worker or scheduler of its own would
     // each have a database of its own, and what one stored the others would never see.
@@ -93,7 +99,13 @@ async function main (): Promise<void> {
   if (ownRole === 'all' || ownRole === 'api') {
     await hub.app.listen({ host: config.http.host, port: config.http.port })
   }
-  logger.info({ role: ownRole, process: processIndex(), targets: config.targets.filter(t => t.enabled).map(t => t.code) }, 'houshi-hub started')
+  logger.info({
+    role: ownRole,
+    process: processIndex(),
+    database: databaseShown(config.database),
+    redisPrefix: config.redis.prefix,
+    targets: config.targets.filter(t => t.enabled).map(t => t.code)
+  }, 'houshi-hub started')
 }
 
 function apiProcesses (flag: string | undefined, configured: number, role: Role, databaseUrl: string | undefined): number {
@@ -136,6 +148,24 @@ main().catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`)
     process.exit(78)
   }
+  // A database or Redis that cannot be reached (or a database that does not exist) is the
+  // deployment's to fix too: say which, without a stack trace; 69 is EX_UNAVAILABLE.
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
+    process.stderr.write(`houshi-hub 无法启动：所依赖的服务不可用（${code}）：${(err as Error).message}\n`)
+    process.exit(69)
+  }
   process.stderr.write(`houshi-hub failed to start: ${(err as Error).stack ?? String(err)}\n`)
   process.exit(1)
 })
+
+/** Which database this process uses, for the start line: host and name, never the password. */
+function databaseShown (database: { url?: string, dataDir: string }): string {
+  if (database.url === undefined) return `pglite ${database.dataDir}`
+  try {
+    const u = new URL(database.url)
+    return `postgres ${u.host === '' ? (u.searchParams.get('host') ?? 'local socket') : u.host}${u.pathname}`
+  } catch {
+    return 'postgres'
+  }
+}

@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats'
 import { parse as parseYaml } from 'yaml'
 import { isKnownTimeZone } from '../domain/business-date.js'
 import { HubConfigSchema, type HubConfig } from './schema.js'
+import { configSchemaIssues } from './schema-issues.js'
 import { semanticIssues } from './semantics.js'
 
 /** A configuration the hub refuses to run with; lists every problem with its path. */
@@ -11,13 +12,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 
   constructor (readonly source: string, readonly issues: ReadonlyArray<{ path: string, reason: string }>) {
-    super(`配置无效 (${source}):\n${issues.map(i => `  ${i.path}: ${i.reason}`).join('\n')}`)
+    super(`配置无效 (${source}):\n${issues.map(i => i.path === '' ? `  ${i.reason}` : `  ${i.path}: ${i.reason}`).join('\n')}`)
   }
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
 addFormats.default(ajv)
 const validate = ajv.compile(HubConfigSchema)
+
+export const MISSING_MASTER_KEY = '未设置主密钥：请设置环境变量 HUB_MASTER_KEY（32 字节，十六进制或 base64）'
 
 /** Environment variables that override the file, so one file serves every machine. */
 export interface ConfigEnv {
@@ -29,7 +32,7 @@ export interface ConfigEnv {
 }
 
 /** Reads, substitutes `${ENV}` references, applies env overrides, validates and freezes. */
-export function loadConfigFile (file: string, env: ConfigEnv): Readonly<HubConfig> {
+export function loadConfigFile (file: string, env: ConfigEnv, options: ResolveOptions = {}): Readonly<HubConfig> {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -42,23 +45,29 @@ export function loadConfigFile (file: string, env: ConfigEnv): Readonly<HubConfi
   } catch (err) {
     throw new ConfigError(file, [{ path: '', reason: `YAML 语法错误：${(err as Error).message}` }])
   }
-  return resolveConfig(parsed, env, file)
+  return resolveConfig(parsed, env, file, options)
 }
 
 /** Validates an already-parsed config object (tests and the demo build theirs in code). */
-export function resolveConfig (input: unknown, env: ConfigEnv, source = '<object>'): Readonly<HubConfig> {
+export interface ResolveOptions {
+  /**
+   * The process is about to run the hub: a missing master key is listed with the other problems,
+   * not reported alone after they are fixed. (Tests and tools resolve configs without one.)
+   */
+  requireMasterKey?: boolean
+}
+
+export function resolveConfig (input: unknown, env: ConfigEnv, source = '<object>', options: ResolveOptions = {}): Readonly<HubConfig> {
   const missing: Array<{ path: string, reason: string }> = []
   const raw = substituteEnv(structuredClone(input), env, '', missing) as Record<string, unknown>
   if (raw === null || typeof raw !== 'object') throw new ConfigError(source, [{ path: '', reason: '配置必须是一个对象' }])
   applyEnvOverrides(raw, env)
+  if (options.requireMasterKey === true && (raw.crypto as Record<string, unknown> | undefined)?.masterKey === undefined) {
+    missing.push({ path: '/crypto/masterKey', reason: MISSING_MASTER_KEY })
+  }
   if (!validate(raw) || missing.length > 0) {
     // Report everything at once; a path whose variable is missing needs no second complaint.
-    const schemaIssues = (validate.errors ?? []).map(e => ({
-      path: e.instancePath + (e.keyword === 'required' || e.keyword === 'additionalProperties'
-        ? `/${String((e.params as Record<string, unknown>).missingProperty ?? (e.params as Record<string, unknown>).additionalProperty)}`
-        : '') || '/',
-      reason: e.message ?? e.keyword
-    })).filter(i => !missing.some(m => m.path === i.path))
+    const schemaIssues = configSchemaIssues(validate.errors).filter(i => !missing.some(m => m.path === i.path))
     throw new ConfigError(source, [...missing, ...schemaIssues])
   }
   const config = raw as unknown as HubConfig

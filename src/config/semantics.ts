@@ -12,6 +12,10 @@ export function semanticIssues (config: HubConfig, knownZone: (zone: string) => 
   if (!knownZone(config.county.timeZone)) {
     issues.push({ path: '/county/timeZone', reason: `未知的时区 ${config.county.timeZone}` })
   }
+  // Checked here, not when the schedule starts: by then the workers are already taking jobs.
+  if (!cron.validate(config.reconciler.cron)) {
+    issues.push({ path: '/reconciler/cron', reason: `不是有效的 cron 表达式：${config.reconciler.cron}` })
+  }
   const seen = new Set<string>()
   config.targets.forEach((t, i) => {
     const at = `/targets/${i}`

@@ -56,10 +56,26 @@ describe('the hub process', () => {
     expect(run.output()).toContain('DATABASE_URL')
   })
 
-  it('refuses to start without a master key', async () => {
+  it('refuses to start without a master key, listing it with the other problems', async () => {
     const run = runServer([], sampleEnv('http://127.0.0.1:1/x'))
     expect(await run.exited).toBe(78)
-    expect(run.output()).toContain('HUB_MASTER_KEY')
+    expect(run.output()).toContain('/crypto/masterKey: 未设置主密钥：请设置环境变量 HUB_MASTER_KEY')
+    const { YIBAO_PASSWORD: _, ...withoutPassword } = sampleEnv('http://127.0.0.1:1/x')
+    const both = runServer([], withoutPassword)
+    expect(await both.exited).toBe(78)
+    expect(both.output()).toContain('环境变量 YIBAO_PASSWORD 未设置')
+    expect(both.output()).toContain('HUB_MASTER_KEY')
+  })
+
+  it('says plainly that its database cannot be reached or does not exist, without a stack trace', async () => {
+    const env = { ...sampleEnv('http://127.0.0.1:1/x'), HUB_MASTER_KEY: TEST_MASTER_KEY }
+    const missing = runServer([], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/houshi_e2e_no_such_database' })
+    expect(await missing.exited).toBe(69)
+    expect(missing.output()).toContain('houshi-hub 无法启动：所依赖的服务不可用（3D000）')
+    expect(missing.output()).not.toContain('    at ')
+    const closed = runServer([], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' })
+    expect(await closed.exited).toBe(69)
+    expect(closed.output()).toContain('ECONNREFUSED')
   })
 
   it('serves the sample config on the embedded database, delivers, and stops cleanly on SIGTERM', async () => {
@@ -111,6 +127,9 @@ describe('the hub process', () => {
     await eventually(async () => started().length === 2 ? true : undefined, 30_000, `two processes started (${run.output()})`)
     expect(new Set(started().map(s => s.pid)).size).toBe(2)
     expect(started().map(s => s.role).sort()).toEqual(['all', 'api'])
+    // Which database and Redis prefix each process uses, and never the database's password.
+    const { host, pathname } = new URL(testDb.url!)
+    expect(started()).toEqual([0, 1].map(() => expect.objectContaining({ database: `postgres ${host}${pathname}`, redisPrefix: prefix })))
     const posts = await Promise.all([validCremation, makeCremation(2), makeCremation(3), makeCremation(4)].map(async body =>
       (await fetch(`http://127.0.0.1:${port}/v1/cremations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status))
     expect(posts).toEqual([201, 201, 201, 201])

@@ -96,6 +96,20 @@ describe('loading the configuration', () => {
       .toEqual([{ path: '/county/timeZone', reason: expect.stringContaining('Mars/Olympus') }])
   })
 
+  it('explains wrong values in Chinese, and a choice among fixed values once, with what is allowed', () => {
+    const issues = issuesOf(() => resolveConfig(minimal({ log: { level: 'verbose' }, http: { port: 'eighty' }, crypto: { foo: 1 } }), {}))
+    expect(issues).toEqual([
+      { path: '/http/port', reason: '应当是 integer 类型' },
+      { path: '/crypto/foo', reason: '不允许有额外的属性' },
+      { path: '/log/level', reason: '应为以下值之一：fatal、error、warn、info、debug、trace、silent' }
+    ])
+  })
+
+  it('refuses a reconciler schedule node-cron cannot run, before anything starts', () => {
+    expect(issuesOf(() => resolveConfig(minimal({ reconciler: { cron: 'every 30s' } }), {})))
+      .toEqual([{ path: '/reconciler/cron', reason: '不是有效的 cron 表达式：every 30s' }])
+  })
+
   it('refuses a PORT that is not a number, naming the path', () => {
     expect(issuesOf(() => resolveConfig(minimal(), { PORT: 'abc' })).map(i => i.path)).toContain('/http/port')
   })
@@ -121,6 +135,12 @@ describe('loading the configuration', () => {
     // Set but empty: the department would get an empty password, and answer 401 to everything.
     const empty = issuesOf(() => loadConfigFile('config/hub.yaml', { ...SAMPLE_ENV, YIBAO_PASSWORD: '' }))
     expect(empty).toEqual([{ path: '/targets/3/rest/auth/password', reason: '环境变量 YIBAO_PASSWORD 为空' }])
+  })
+
+  it('lists a missing master key with the other problems when the hub is about to run', () => {
+    const issues = issuesOf(() => loadConfigFile('config/hub.yaml', { ...SAMPLE_ENV, YIBAO_PASSWORD: undefined }, { requireMasterKey: true }))
+    expect(issues.map(i => i.path)).toEqual(['/targets/3/rest/auth/password', '/crypto/masterKey'])
+    expect(() => loadConfigFile('config/hub.yaml', { ...SAMPLE_ENV, HUB_MASTER_KEY: 'k'.repeat(64) }, { requireMasterKey: true })).not.toThrow()
   })
 
   it('reports a file that cannot be read or parsed', () => {
