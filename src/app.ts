@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import type { HubConfig, TargetConfig } from './config/schema.js'
 import type { Dispatcher } from './queues/dispatcher.js'
@@ -40,7 +40,13 @@ export async function buildApp (config: Readonly<HubConfig>, deps: HubDeps): Pro
     routerOptions: { ignoreTrailingSlash: true },
     // One access line per request (below) instead of Fastify's two: logging is a measurable
     // share of the CPU a record costs.
-    logController: new LogController({ disableRequestLogging: true })
+    logController: new LogController({ disableRequestLogging: true }),
+    // A URL Fastify cannot decode (a broken %-escape) or an over-long parameter is answered
+    // before routing: in the hub's shape, without echoing the path (it may carry a number).
+    frameworkErrors: (err, req, reply) => {
+      req.log.info({ method: req.method, route: '(unroutable)', statusCode: 400, code: err.code }, 'request refused')
+      void (reply as FastifyReply).code(400).send({ code: 'HUB_ERR_BAD_URL', message: '请求地址无效（百分号编码有误或参数过长）' })
+    }
   })
   app.decorateRequest('outcome', null)
   app.addHook('onResponse', async (req, reply) => {

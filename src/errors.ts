@@ -21,7 +21,7 @@ export const schemaInvalid = (errors: FieldError[]): HubError =>
   new HubError('HUB_ERR_SCHEMA', `请求格式不正确：${errors.length} 个字段有误`, 400, errors)
 
 export const rulesViolated = (errors: FieldError[]): HubError =>
-  new HubError('HUB_ERR_VALIDATION', `记录未通过校验：${errors.length} 个字段有误`, 422, errors)
+  new HubError('HUB_ERR_VALIDATION', `请求未通过校验：${errors.length} 个字段有误`, 422, errors)
 
 /** The validated value, or the 400 (shape) / 422 (rules) that lists every failing field. */
 export function validOrThrow<T> (checked: Validated<T>): T {

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { createDeliverer } from './adapters/index.js'
 import { buildApp } from './app.js'
+import { MISSING_MASTER_KEY } from './config/load.js'
 import type { HubConfig, TargetConfig } from './config/schema.js'
 import { isFileMapping, mappingByName, type FileMapping, type Mapping } from './mappings/index.js'
 import { deliveryMode } from './queues/delivery-mode.js'
@@ -14,11 +15,15 @@ import { startSchedules, type Schedules } from './queues/schedules.js'
 import { settlesWithin } from './queues/settles-within.js'
 import { startWorkers, type WorkerPool } from './queues/workers.js'
 import { createFieldCrypto, MasterKeyError, parseMasterKey } from './security/crypto.js'
-import { sealAudit } from './store/audit.js'
+import { sealAudit, type ChainHead } from './store/audit.js'
 import type { Db } from './store/db.js'
 import { openDb } from './store/index.js'
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler'
+
+/** Audit events chained per transaction, and how long one pass of the sealer may keep going. */
+const AUDIT_SEAL_BATCH = 5_000
+const AUDIT_SEAL_BUDGET_MS = 10_000
 
 export interface HubOptions {
   logger: Logger
@@ -47,7 +52,7 @@ export interface Hub {
 /** Builds every part of the hub from a validated config. */
 export async function startHub (config: Readonly<HubConfig>, options: HubOptions): Promise<Hub> {
   const { logger, role = 'all' } = options
-  if (config.crypto.masterKey === undefined) throw new MasterKeyError('未设置主密钥：请设置环境变量 HUB_MASTER_KEY（32 字节，十六进制或 base64）')
+  if (config.crypto.masterKey === undefined) throw new MasterKeyError(MISSING_MASTER_KEY)
   const crypto = createFieldCrypto(parseMasterKey(config.crypto.masterKey), config.crypto.keyId)
   const targets = enabledTargets(config)
   // Only targets pushed one delivery at a time have queues, workers and deliverers; feed
@@ -78,9 +83,20 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   const knownTargets = new Set(queued.map(t => t.config.code))
   const reconcileNow = async (): Promise<number> => await reconcile(db, dispatcher, knownTargets, logger, config.reconciler.batchSize)
   const sealAuditNow = async (): Promise<number> => {
-    const { sealed, head } = await sealAudit(db)
-    if (sealed > 0) logger.info({ auditChainSeq: head.chainSeq, auditChainHash: head.hash, sealed }, 'audit events sealed')
-    return sealed
+    // Batch after batch while they come back full: one batch a pass (5,000 every 30 s) is fewer
+    // events than a busy hub writes, and the unsealed backlog would grow for good. Bounded, so a
+    // pass ends in time for the next and for shutdown; each batch is its own short transaction.
+    const started = Date.now()
+    let total = 0
+    let head: ChainHead | undefined
+    for (;;) {
+      const batch = await sealAudit(db, AUDIT_SEAL_BATCH)
+      total += batch.sealed
+      head = batch.head
+      if (batch.sealed < AUDIT_SEAL_BATCH || closing !== undefined || Date.now() - started > AUDIT_SEAL_BUDGET_MS) break
+    }
+    if (total > 0) logger.info({ auditChainSeq: head.chainSeq, auditChainHash: head.hash, sealed: total }, 'audit events sealed')
+    return total
   }
   const runScheduler = role === 'all' || role === 'scheduler'
   const schedules: Schedules | undefined = runScheduler
@@ -109,10 +125,15 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
     sealAuditNow,
     close: async (graceMs) => {
       closing ??= (async () => {
+        // Workers stop taking jobs at once, not after the API and the schedules have closed
+        // (that can take seconds); their attempts in flight finish meanwhile.
+        const workersClosed = workers?.close(graceMs)
+        // Awaited below; this only keeps an early failure from being reported as unhandled.
+        workersClosed?.catch(() => {})
         await app.close()
         await schedules?.stop()
         await batches?.stop()
-        await workers?.close(graceMs)
+        await workersClosed
         await Promise.all(queued.map(async t => await t.deliverer.close?.()))
         // Queues and connections close promptly, or are cut if Redis does not answer.
         await settlesWithin(dispatcher.close(), 2_000)

@@ -46,7 +46,9 @@ interface Params { department: string }
  * pushes (退役军人事务局) pulls what it is owed and acknowledges it by cursor (DESIGN §7).
  */
 export async function feedRoutes (app: FastifyInstance): Promise<void> {
-  app.get<{ Params: Params }>('/:department', async (req): Promise<FeedPage> => {
+  // No HEAD: Fastify would run this handler for it, and a probe (`curl -I`) would mark messages
+  // served that nobody read, letting a later ack cover them.
+  app.get<{ Params: Params }>('/:department', { exposeHeadRoute: false }, async (req): Promise<FeedPage> => {
     const target = authorizedTarget(app.hub, req)
     const query = req.query as Record<string, unknown>
     const maxPage = target.feed?.maxPage ?? DEFAULT_LIMIT

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
 import { cremationWith, hospitalCremation, makeCremation, validCremation } from '../fixtures/cremation.js'
+import { appendAudit, verifyAudit } from '../../src/store/audit.js'
 import { ENGINES } from '../helpers/databases.js'
 import { SIGNING_SECRET, startTestHub, type TestHub } from '../helpers/test-hub.js'
 import { eventually } from '../helpers/waits.js'
@@ -190,6 +191,24 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
     const res = await th.hub.app.inject({ method: 'GET', url: '/v1/cremations/NOPE-1' })
     expect(res.statusCode).toBe(404)
     expect(res.json().code).toBe('HUB_ERR_NOT_FOUND')
+  })
+
+  it('seals every waiting audit event in one pass, however many a busy hub wrote since the last', async () => {
+    for (let chunk = 0; chunk < 3; chunk++) {
+      await appendAudit(th.hub.db, Array.from({ length: 4_001 }, (_, i) => ({ actor: 'test', action: 'load.event', entity: `load:${chunk}:${i}`, details: {} })))
+    }
+    expect(await th.hub.sealAuditNow()).toBeGreaterThanOrEqual(12_003)
+    expect(await th.hub.sealAuditNow()).toBe(0)
+    expect(await verifyAudit(th.hub.db)).toMatchObject({ ok: true })
+  })
+
+  it('answers a URL it cannot decode in its own shape, without echoing the path, and logs the request', async () => {
+    const res = await th.hub.app.inject({ method: 'GET', url: '/v1/cremations/430621193805120041%E0%A4%A' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toEqual({ code: 'HUB_ERR_BAD_URL', message: expect.stringContaining('请求地址无效') })
+    expect(res.body).not.toContain('430621193805120041')
+    expect(th.logs.some(l => l.route === '(unroutable)' && l.statusCode === 400)).toBe(true)
+    expect(th.logText()).not.toContain('430621193805120041')
   })
 
   it('keeps names, ID numbers and phones only in encrypted form in the database', async () => {

@@ -213,6 +213,14 @@ describe.each(ENGINES)('the pull feed of 退役军人事务局 (%s)', (engine) =
     expect(page.messages.map(m => [m.event, m.version])).toEqual([['notice.voided', 2], ['notice.created', 3]])
   })
 
+  it('does not answer HEAD, so a probe never marks messages served', async () => {
+    const posted = await post(1)
+    const head = await th.hub.app.inject({ method: 'HEAD', url: '/v1/feeds/tuiyi', headers: { authorization: `Bearer ${TUIYI_TOKEN}` } })
+    expect(head.statusCode).toBe(404)
+    expect((await statusOf(posted.certificateNo)).status).toBe('queued')
+    expect((await ack(1)).json().code).toBe('HUB_ERR_CURSOR_NOT_SERVED')
+  })
+
   it('serves only what is still owed: not superseded, cancelled or dead deliveries', async () => {
     const posted = [await post(1), await post(2), await post(3)]
     await th.testDb.db.query(`UPDATE deliveries SET status = 'superseded' WHERE target = 'tuiyi' AND notice_id = $1`, [posted[0]!.noticeId])
