@@ -82,6 +82,8 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
 
   const knownTargets = new Set(queued.map(t => t.config.code))
   const reconcileNow = async (): Promise<number> => await reconcile(db, dispatcher, knownTargets, logger, config.reconciler.batchSize)
+  // Declared before anything scheduled can read it (the sealer checks it between batches).
+  let closing: Promise<void> | undefined
   const sealAuditNow = async (): Promise<number> => {
     // Batch after batch while they come back full: one batch a pass (5,000 every 30 s) is fewer
     // events than a busy hub writes, and the unsealed backlog would grow for good. Bounded, so a
@@ -116,7 +118,6 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
     workersRunning: () => workers === undefined || workers.running
   })
 
-  let closing: Promise<void> | undefined
   return {
     app,
     db,

@@ -14,7 +14,11 @@ export interface ConfigIssue { path: string, reason: string }
 export function configSchemaIssues (errors: readonly ErrorObject[] | null | undefined): ConfigIssue[] {
   const list = (errors ?? []).map(e => ({ ...e }))
   localizeZh(list)
-  const choices = new Set(list.filter(e => e.keyword === 'anyOf').map(e => e.instancePath))
+  // Only a union of literals is summarised: one of objects (an auth block) fails inside its
+  // members, and those errors (a missing token, an unknown key) are what the operator must read.
+  const literalOnly = (path: string): boolean => list.every(e =>
+    e.keyword === 'anyOf' || e.keyword === 'const' || (e.instancePath !== path && !e.instancePath.startsWith(`${path}/`)))
+  const choices = new Set(list.filter(e => e.keyword === 'anyOf' && literalOnly(e.instancePath)).map(e => e.instancePath))
   const allowed = new Map<string, unknown[]>()
   for (const e of list) {
     if (e.keyword === 'const' && choices.has(e.instancePath)) {
@@ -30,7 +34,9 @@ export function configSchemaIssues (errors: readonly ErrorObject[] | null | unde
       path: pathOf(e),
       reason: e.keyword === 'anyOf' && values !== undefined
         ? `应为以下值之一：${values.map(v => String(v)).join('、')}`
-        : e.message ?? e.keyword
+        : e.keyword === 'const'
+          ? `应当等于 ${String((e.params as { allowedValue: unknown }).allowedValue)}`
+          : e.message ?? e.keyword
     })
   }
   return issues

@@ -115,7 +115,7 @@ const CITIZEN_NUMBER_SHAPE = /^(?:\d{15}|\d{17}[\dX])$/
  */
 function checkedAsCitizenNumber (idType: string, idNumber: string): boolean {
   if (idType === '1' || idType === '2') return true
-  return idType === '5' && CITIZEN_NUMBER_SHAPE.test(toHalfWidth(idNumber).trim().toUpperCase())
+  return idType === '5' && CITIZEN_NUMBER_SHAPE.test(normaliseIdNumber(idNumber))
 }
 
 /**

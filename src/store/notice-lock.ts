@@ -38,7 +38,7 @@ export async function lockNotice (tx: Transaction, id: string): Promise<LockedNo
 export interface ReceivedTarget {
   target: string
   department: string
-  /** Some version certainly reached it: delivered, or pulled from its feed. */
+  /** Some version certainly reached it: delivered (for a feed: acknowledged, not just pulled). */
   confirmed: boolean
 }
 
@@ -55,7 +55,7 @@ export interface ReceivedTarget {
  */
 export async function receivedTargets (tx: Transaction, notice: string): Promise<Map<string, ReceivedTarget>> {
   const r = await tx.query<ReceivedTarget>(
-    `SELECT d.target, d.department, bool_or(d.status = 'delivered' OR d.feed_served_at IS NOT NULL) AS confirmed
+    `SELECT d.target, d.department, bool_or(d.status = 'delivered') AS confirmed
        FROM deliveries d
       WHERE d.notice_id = $1 AND d.event <> 'notice.voided'
         -- Only since the department's last void: it restored what it stopped and holds nothing

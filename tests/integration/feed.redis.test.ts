@@ -213,6 +213,17 @@ describe.each(ENGINES)('the pull feed of 退役军人事务局 (%s)', (engine) =
     expect(page.messages.map(m => [m.event, m.version])).toEqual([['notice.voided', 2], ['notice.created', 3]])
   })
 
+  it('gives the corrected record as notice.created to a feed that takes no updates and pulled the first without acknowledging it', async () => {
+    const first = await post(1)
+    const served = await pull()
+    expect(served.messages.map(m => m.version)).toEqual([1])
+    const corrected = { ...makeCremation(1), death: { ...makeCremation(1).death, time: '2026-11-01T07:00:00+08:00' } }
+    const put = await th.hub.app.inject({ method: 'PUT', url: `/v1/cremations/${first.certificateNo}`, payload: corrected })
+    expect(put.statusCode).toBe(200)
+    const page = await pull(`?after=${served.nextCursor}`)
+    expect(page.messages.map(m => [m.event, m.version])).toEqual([['notice.created', 2]])
+  })
+
   it('does not answer HEAD, so a probe never marks messages served', async () => {
     const posted = await post(1)
     const head = await th.hub.app.inject({ method: 'HEAD', url: '/v1/feeds/tuiyi', headers: { authorization: `Bearer ${TUIYI_TOKEN}` } })

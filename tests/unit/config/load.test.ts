@@ -105,6 +105,16 @@ describe('loading the configuration', () => {
     ])
   })
 
+  it('names what is missing inside a block that may take several forms (an auth block without its token)', () => {
+    const base = minimal()
+    const target = (base.targets as Array<Record<string, unknown>>)[0]!
+    const issues = issuesOf(() => resolveConfig({ ...base, targets: [{ ...target, rest: { ...(target.rest as object), auth: { type: 'bearer' } } }] }, {}))
+    expect(issues).toEqual(expect.arrayContaining([
+      { path: '/targets/0/rest/auth/token', reason: '应当有必需属性 token' },
+      { path: '/targets/0/rest/auth/type', reason: '应当等于 none' }
+    ]))
+  })
+
   it('refuses a reconciler schedule node-cron cannot run, before anything starts', () => {
     expect(issuesOf(() => resolveConfig(minimal({ reconciler: { cron: 'every 30s' } }), {})))
       .toEqual([{ path: '/reconciler/cron', reason: '不是有效的 cron 表达式：every 30s' }])

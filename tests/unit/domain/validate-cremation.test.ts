@@ -115,6 +115,13 @@ describe('validateCremation — accepted records', () => {
     expect(record.deceased).toMatchObject({ idType: '5', idNumber: '11010519491231002X' })
   })
 
+  it('checks a 驾驶证 number written in groups with spaces as a 公民身份号码, as it would a 身份证', () => {
+    const record = accepted(validateCremation(cremationWith({
+      deceased: { idType: '5', idNumber: '430621 19380512 0041' }
+    }), now))
+    expect(record.deceased).toMatchObject({ idType: '5', idNumber: '430621193805120041' })
+  })
+
   it('keeps accepting a 驾驶证 number that is not a 公民身份号码, as an opaque upper-case number', () => {
     const record = accepted(validateCremation(cremationWith({
       deceased: { idType: '5', idNumber: ' b1234567 ', birthDate: '1938-05-12', gender: '1' }
