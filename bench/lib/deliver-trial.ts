@@ -71,6 +71,10 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
     await waitForQuiet()
     const logger = createLogger(args.logLevel, pino.destination({ dest: '/dev/null', sync: true }))
     const profiler = await startProfiler()
+    // The in-process worker's resident memory at its peak (the bench's own share is small and
+    // the same in every trial): what a worker needs with this many attempts in flight.
+    let peakRss = process.memoryUsage().rss
+    const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss) }, 100).unref()
     const before = cpuSnapshot()
     const started = performance.now()
     // PGlite is one connection in one process: the worker must share this one.
@@ -84,8 +88,10 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
       seconds = (performance.now() - started) / 1000
       after = cpuSnapshot()
       pids = where.name === undefined ? [] : await postgresPids(where.name)
+      clearInterval(rssTimer)
       await profiler?.save(`hub-worker-${engine}-${concurrency}`)
     } finally {
+      clearInterval(rssTimer)
       await hub.close()
       await Promise.all(others.map(async o => await o.stop()))
     }
@@ -97,6 +103,7 @@ export async function hubTrial (args: BenchArgs, engine: Engine, concurrency: nu
     }
     const s1 = await serverSnapshot(where.name, redis)
     for (const line of serverDiff(s0, s1, pre.deliveries, 'delivery')) console.log(`    ${line}`)
+    console.log(`    memory: bench process with the hub worker peaked at ${(peakRss / 2 ** 20).toFixed(0)} MiB RSS`)
     return { rate: { count: pre.deliveries, seconds, rate: pre.deliveries / seconds }, cpu: formatCpu(usage), other: usage.other ?? 0, usage }
   } finally {
     await redis.quit().catch(() => redis.disconnect())
