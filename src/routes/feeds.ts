@@ -128,6 +128,8 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
   const now = hub.now?.() ?? new Date()
   await placeFeedMessages(hub.db, target.code, limit + 1)
   const messages: FeedMessage[] = []
+  /** What each message said of its corroboration: kept, so a page pulled again says the same. */
+  const corroborations: string[] = []
   let scanned = after
   let hasMore = false
   let blocked = false
@@ -151,6 +153,7 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
         hub.logger.error({ target: target.code, deliveryId: row.deliveryId, errorClass: 'mapping' }, 'feed message cannot be mapped; delivery dead')
       } else {
         messages.push(built.message)
+        corroborations.push(row.corroboration)
       }
       scanned = row.position
     }
@@ -159,7 +162,7 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
   if (blocked && messages.length === 0) throw feedUnavailable()
   // Only positions actually read count as served: an `after` beyond the feed must not let a
   // later ack reach past what the department has seen.
-  const served = scanned > after ? await markFeedServed(hub.db, target.code, messages.map(m => m.deliveryId), scanned, now) : new Set<string>()
+  const served = scanned > after ? await markFeedServed(hub.db, target.code, messages.map((m, i) => ({ id: m.deliveryId, corroboration: corroborations[i]! })), scanned, now) : new Set<string>()
   hasMore ||= await hasUnplacedMessages(hub.db, target.code)
   return { messages: messages.filter(m => served.has(m.deliveryId)), nextCursor: scanned, hasMore }
 }

@@ -19,7 +19,7 @@ export interface ClaimedDelivery {
   recordData: unknown
   personalEnc: string
   createdAt: Date
-  /** The notice's corroboration when the attempt starts: what the message tells the department. */
+  /** The notice's corroboration when the first attempt started: what every attempt's message says. */
   corroboration: 'cremation' | 'certificate' | 'cremation+certificate'
   /** Why the notice was voided, for `notice.voided` messages. */
   voidReason?: string
@@ -61,12 +61,14 @@ async function claimMany (db: Db, ids: readonly string[], leaseMs: number): Prom
     `WITH c AS (
         UPDATE deliveries d SET status = 'delivering', attempts = attempts + 1,
           lease_until = now() + $2 * interval '1 millisecond',
-          first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now()
+          first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now(),
+          -- Fixed by the first attempt: every retry carries the same body under the same key.
+          sent_corroboration = coalesce(d.sent_corroboration, (SELECT n.corroboration FROM notices n WHERE n.id = d.notice_id))
         WHERE id = ANY($1::text[]) AND next_attempt_at <= now() + interval '1 second' AND ${PENDING}
           AND NOT ${OLDER_IN_FLIGHT} AND NOT ${OVERTAKEN}
-        RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at)
+        RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at, sent_corroboration)
       SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc,
-             n.corroboration, n.void_reason
+             c.sent_corroboration AS corroboration, n.void_reason
         FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id`,
     // Sorted: concurrent batches lock rows in one order.
     [[...new Set(ids)].sort(), leaseMs])

@@ -73,7 +73,8 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
   const r = await db.query<{
     feed_seq: string, id: string, notice_id: string, event: string, version: number, data: unknown, personal_enc: string,
     corroboration: string, void_reason: string | null
-  }>(`SELECT d.feed_seq::text AS feed_seq, d.id, d.notice_id, d.event, d.version, r.data, r.personal_enc, n.corroboration, n.void_reason
+  }>(`SELECT d.feed_seq::text AS feed_seq, d.id, d.notice_id, d.event, d.version, r.data, r.personal_enc,
+            coalesce(d.sent_corroboration, n.corroboration) AS corroboration, n.void_reason
         FROM deliveries d JOIN records r ON r.id = d.record_id JOIN notices n ON n.id = d.notice_id
        WHERE d.target = $1 AND d.feed_seq IS NOT NULL AND d.feed_seq > $2 AND d.${OWED}
        ORDER BY d.feed_seq LIMIT $3`, [target, after, limit])
@@ -98,13 +99,19 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
  * department with `notice.voided`; the row lock orders the two.
  * @returns the ids that may be handed out
  */
-export async function markFeedServed (db: Db, target: string, deliveryIds: readonly string[], upTo: number, at: Date): Promise<Set<string>> {
+export async function markFeedServed (
+  db: Db, target: string, messages: ReadonlyArray<{ id: string, corroboration: string }>, upTo: number, at: Date
+): Promise<Set<string>> {
   return await db.transaction(async (tx) => {
     let served = new Set<string>()
-    if (deliveryIds.length > 0) {
+    if (messages.length > 0) {
+      // The corroboration the message was built with is kept: pulled again before its ack, the
+      // message (same idempotency key) reads the same.
       const r = await tx.query<{ id: string }>(
-        `UPDATE deliveries SET feed_served_at = coalesce(feed_served_at, $2)
-          WHERE id = ANY($1::text[]) AND ${OWED} RETURNING id`, [deliveryIds, at])
+        `UPDATE deliveries d SET feed_served_at = coalesce(d.feed_served_at, $2),
+           sent_corroboration = coalesce(d.sent_corroboration, v.corroboration)
+          FROM unnest($1::text[], $3::text[]) AS v(id, corroboration)
+          WHERE d.id = v.id AND d.${OWED} RETURNING d.id`, [messages.map(m => m.id), at, messages.map(m => m.corroboration)])
       served = new Set(r.rows.map(row => row.id))
     }
     await tx.query(

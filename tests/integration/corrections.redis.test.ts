@@ -261,6 +261,22 @@ describe.each(ENGINES)('corrections, voids, holds and corroboration (%s)', (engi
       expect(JSON.stringify(cert.json)).not.toContain(validCremation.deceased.idNumber)
     })
 
+    it('retries with the body of the first attempt, even when the certificate arrived in between', async () => {
+      const { yibao } = await start(['yibao'], { target: { retry: { baseDelayMs: 100, maxDelayMs: 200, windowMs: 60_000 } } })
+      yibao!.setBehaviour(alwaysStatus(503))
+      await post(validCremation)
+      await eventually(async () => yibao!.received.length >= 1 ? true : undefined, 10_000, 'a first attempt')
+      expect((await call('POST', '/v1/death-certificates', validDeathCertificate())).json.corroboration).toBe('cremation+certificate')
+      yibao!.setBehaviour(alwaysOk())
+      await delivered('yibao', 'notice.created', 1)
+      // The same Idempotency-Key must come with the same bytes: a department may check one against the other.
+      const bodies = new Set(yibao!.received.map(m => JSON.stringify(m.body)))
+      expect(bodies.size).toBe(1)
+      expect(new Set(yibao!.received.map(m => m.headers['idempotency-key'])).size).toBe(1)
+      expect(last(yibao!)).toMatchObject({ corroboration: 'cremation' })
+      expect((await statusOf()).corroboration).toBe('cremation+certificate')
+    })
+
     it('merges a certificate that arrives first: the cremation record starts out corroborated', async () => {
       const { minzheng } = await start(['minzheng'], { overrides: { minzheng: { requireCorroboration: true } } })
       const cert = await call('POST', '/v1/death-certificates', validDeathCertificate())

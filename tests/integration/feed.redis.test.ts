@@ -224,6 +224,27 @@ describe.each(ENGINES)('the pull feed of 退役军人事务局 (%s)', (engine) =
     expect(page.messages.map(m => [m.event, m.version])).toEqual([['notice.created', 2]])
   })
 
+  it('serves a message pulled again before its ack as it was first served, though a certificate arrived in between', async () => {
+    await post(1)
+    const first = await pull()
+    expect(first.messages[0]!.body.corroboration).toBe('cremation')
+    const c = makeCremation(1)
+    const cert = await th.hub.app.inject({
+      method: 'POST',
+      url: '/v1/death-certificates',
+      payload: {
+        certificateNo: c.deceased.idNumber,
+        deceased: { name: c.deceased.name, gender: c.deceased.gender, idType: '1', idNumber: c.deceased.idNumber, birthDate: c.deceased.birthDate },
+        death: { time: c.death.time, place: c.death.place },
+        issuer: { creditCode: '124306214487654315', name: '岳阳县荣家湾镇卫生院' },
+        issuedAt: c.cremation.time
+      }
+    })
+    expect(cert.json()).toMatchObject({ corroboration: 'cremation+certificate' })
+    const again = await pull()
+    expect(again.messages.map(m => [m.idempotencyKey, m.body])).toEqual(first.messages.map(m => [m.idempotencyKey, m.body]))
+  })
+
   it('does not answer HEAD, so a probe never marks messages served', async () => {
     const posted = await post(1)
     const head = await th.hub.app.inject({ method: 'HEAD', url: '/v1/feeds/tuiyi', headers: { authorization: `Bearer ${TUIYI_TOKEN}` } })

@@ -279,14 +279,14 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     expect(page.map(r => r.deliveryId)).toEqual([deliveries[0]!.id])
     const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     expect(voided.deliveries).toEqual([])
-    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => r.deliveryId), page.at(-1)!.position, new Date())).toEqual(new Set())
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Set())
   })
 
   it('tells the department of a void when the feed message was handed out before it', async () => {
     const { deliveries } = await ingest([tuiyi])
     await placeFeedMessages(t.db, 'tuiyi', 10)
     const page = await readFeed(t.db, 'tuiyi', 0, 10)
-    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => r.deliveryId), page.at(-1)!.position, new Date())).toEqual(new Set([deliveries[0]!.id]))
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Set([deliveries[0]!.id]))
     const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     expect(voided.deliveries.map(d => [d.target, d.event])).toEqual([['tuiyi', 'notice.voided']])
   })

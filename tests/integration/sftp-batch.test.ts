@@ -161,6 +161,30 @@ describe.each(ENGINES)('SFTP batch files (%s)', (engine) => {
     expect(sent.rows).toEqual([{ n: 3 }])
   })
 
+  it('writes a retried file as it was first written, though a death certificate arrived in between', async () => {
+    const target = batchTarget()
+    const lostAnswer: Upload = async (config, file, signal) => {
+      await uploadFile(config, file, signal)
+      throw new Error('connection lost after the upload')
+    }
+    const withCorroboration: FileMapping = {
+      ...mapping,
+      name: 'test-file-with-corroboration',
+      columns: [...mapping.columns, { key: 'corroboration', label: '佐证', width: 24 }],
+      map: (record, ctx) => ({ ...mapping.map(record, ctx), corroboration: ctx.corroboration ?? '' })
+    }
+    const deps = { ...await setup(target, [makeCremation(41)], lostAnswer), mapping: withCorroboration }
+    const first = await runSftpBatch(deps, runAt)
+    const before = await linesOf(first.file!)
+    expect(before[1]!.split(',')[3]).toBe('cremation')
+    await t.db.query(`UPDATE notices SET corroboration = 'cremation+certificate' WHERE id IN (SELECT notice_id FROM deliveries WHERE target = $1)`, [target.code])
+    await new Promise(resolve => setTimeout(resolve, 50))
+    const second = await runSftpBatch({ ...deps, upload: uploadFile }, new Date(runAt.getTime() + 3_600_000))
+    expect(second.delivered).toBe(1)
+    // The same file name again: the department may keep either copy, so both must say the same.
+    expect(await linesOf(first.file!)).toEqual(before)
+  })
+
   it('leaves the outcome to the run that took over a slow run\'s lease, so no delivery is stranded', async () => {
     const target = batchTarget()
     let takeoverUploading!: () => void
