@@ -6,7 +6,7 @@ export interface DeliveryFacts {
   noticeId: string
   version: number
   event: string
-  /** The notice's corroboration now; `certificate` alone never has deliveries. */
+  /** What the message says of corroboration: fixed when the delivery was first sent, served or batched (the notice's own before that); `certificate` alone never has deliveries. */
   corroboration: string
   voidReason?: string | null
 }

@@ -128,8 +128,8 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
   const now = hub.now?.() ?? new Date()
   await placeFeedMessages(hub.db, target.code, limit + 1)
   const messages: FeedMessage[] = []
-  /** What each message said of its corroboration: kept, so a page pulled again says the same. */
-  const corroborations: string[] = []
+  /** The row each message was built from: its corroboration is kept, so a page pulled again says the same. */
+  const sources: FeedRow[] = []
   let scanned = after
   let hasMore = false
   let blocked = false
@@ -153,7 +153,7 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
         hub.logger.error({ target: target.code, deliveryId: row.deliveryId, errorClass: 'mapping' }, 'feed message cannot be mapped; delivery dead')
       } else {
         messages.push(built.message)
-        corroborations.push(row.corroboration)
+        sources.push(row)
       }
       scanned = row.position
     }
@@ -162,9 +162,21 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
   if (blocked && messages.length === 0) throw feedUnavailable()
   // Only positions actually read count as served: an `after` beyond the feed must not let a
   // later ack reach past what the department has seen.
-  const served = scanned > after ? await markFeedServed(hub.db, target.code, messages.map((m, i) => ({ id: m.deliveryId, corroboration: corroborations[i]! })), scanned, now) : new Set<string>()
+  const served = scanned > after
+    ? await markFeedServed(hub.db, target.code, sources.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), scanned, now)
+    : new Map<string, string>()
   hasMore ||= await hasUnplacedMessages(hub.db, target.code)
-  return { messages: messages.filter(m => served.has(m.deliveryId)), nextCursor: scanned, hasMore }
+  const page: FeedMessage[] = []
+  messages.forEach((m, i) => {
+    const kept = served.get(m.deliveryId)
+    if (kept === undefined) return
+    const row = sources[i]!
+    // A pull running at the same time served it first, before a certificate changed the
+    // notice: this page must say what that one said.
+    const same = kept === row.corroboration ? undefined : buildMessage(hub, mapping, { ...row, corroboration: kept })
+    page.push(same?.kind === 'message' ? same.message : m)
+  })
+  return { messages: page, nextCursor: scanned, hasMore }
 }
 
 type Built =

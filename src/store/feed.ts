@@ -97,22 +97,23 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
  * voided or superseded since it was read is not noted and must not be handed out: the void
  * either commits first (and the row is no longer owed here) or sees the note and tells the
  * department with `notice.voided`; the row lock orders the two.
- * @returns the ids that may be handed out
+ * @returns the ids that may be handed out, each with the corroboration its message must say (the
+ * first serve's, which a pull running at the same time may have fixed)
  */
 export async function markFeedServed (
   db: Db, target: string, messages: ReadonlyArray<{ id: string, corroboration: string }>, upTo: number, at: Date
-): Promise<Set<string>> {
+): Promise<Map<string, string>> {
   return await db.transaction(async (tx) => {
-    let served = new Set<string>()
+    let served = new Map<string, string>()
     if (messages.length > 0) {
       // The corroboration the message was built with is kept: pulled again before its ack, the
       // message (same idempotency key) reads the same.
-      const r = await tx.query<{ id: string }>(
+      const r = await tx.query<{ id: string, sent_corroboration: string }>(
         `UPDATE deliveries d SET feed_served_at = coalesce(d.feed_served_at, $2),
            sent_corroboration = coalesce(d.sent_corroboration, v.corroboration)
           FROM unnest($1::text[], $3::text[]) AS v(id, corroboration)
-          WHERE d.id = v.id AND d.${OWED} RETURNING d.id`, [messages.map(m => m.id), at, messages.map(m => m.corroboration)])
-      served = new Set(r.rows.map(row => row.id))
+          WHERE d.id = v.id AND d.${OWED} RETURNING d.id, d.sent_corroboration`, [messages.map(m => m.id), at, messages.map(m => m.corroboration)])
+      served = new Map(r.rows.map(row => [row.id, row.sent_corroboration]))
     }
     await tx.query(
       `INSERT INTO feed_cursors (target, served_seq) VALUES ($1, $2)

@@ -11,7 +11,7 @@ export interface BatchMember {
   attemptNo: number
   recordData: unknown
   personalEnc: string
-  /** The notice's corroboration and void reason, for the message (see mappingContext). */
+  /** The corroboration fixed when the delivery was first batched, and the notice's void reason, for the message (see mappingContext). */
   corroboration: string
   voidReason: string | null
 }

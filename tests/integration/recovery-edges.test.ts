@@ -279,14 +279,27 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     expect(page.map(r => r.deliveryId)).toEqual([deliveries[0]!.id])
     const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     expect(voided.deliveries).toEqual([])
-    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Set())
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Map())
+  })
+
+  it('answers two pulls at once with what the first served, though a certificate arrived between them', async () => {
+    const { deliveries } = await ingest([tuiyi])
+    await placeFeedMessages(t.db, 'tuiyi', 10)
+    const pageA = await readFeed(t.db, 'tuiyi', 0, 10)
+    await t.db.query("UPDATE notices SET corroboration = 'cremation+certificate'")
+    const pageB = await readFeed(t.db, 'tuiyi', 0, 10)
+    expect([pageA[0]!.corroboration, pageB[0]!.corroboration]).toEqual(['cremation', 'cremation+certificate'])
+    const served = (page: typeof pageA) => page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration }))
+    expect(await markFeedServed(t.db, 'tuiyi', served(pageA), pageA.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, 'cremation']]))
+    // The second pull must rebuild its message with this, not serve its own.
+    expect(await markFeedServed(t.db, 'tuiyi', served(pageB), pageB.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, 'cremation']]))
   })
 
   it('tells the department of a void when the feed message was handed out before it', async () => {
     const { deliveries } = await ingest([tuiyi])
     await placeFeedMessages(t.db, 'tuiyi', 10)
     const page = await readFeed(t.db, 'tuiyi', 0, 10)
-    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Set([deliveries[0]!.id]))
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, 'cremation']]))
     const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     expect(voided.deliveries.map(d => [d.target, d.event])).toEqual([['tuiyi', 'notice.voided']])
   })
