@@ -9,7 +9,7 @@ import {
 import { mappingByName, type Mapping } from '../mappings/index.js'
 import { mappingContext } from '../mappings/context.js'
 import {
-  ackFeed, hasUnplacedMessages, markFeedServed, markFeedUnmappable, placeFeedMessages, readFeed, type FeedRow
+  ackFeed, hasUnplacedMessages, markFeedServed, markFeedUnmappable, placeFeedMessages, readFeed, type FeedRow, type ServedFacts
 } from '../store/feed.js'
 import { openCremation } from '../store/record-codec.js'
 import { noteOutcome } from './request-outcome.js'
@@ -163,17 +163,19 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
   // Only positions actually read count as served: an `after` beyond the feed must not let a
   // later ack reach past what the department has seen.
   const served = scanned > after
-    ? await markFeedServed(hub.db, target.code, sources.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), scanned, now)
-    : new Map<string, string>()
+    ? await markFeedServed(hub.db, target.code, sources.map(r => ({ id: r.deliveryId, corroboration: r.corroboration, voidReason: r.voidReason })), scanned, now)
+    : new Map<string, ServedFacts>()
   hasMore ||= await hasUnplacedMessages(hub.db, target.code)
   const page: FeedMessage[] = []
   messages.forEach((m, i) => {
     const kept = served.get(m.deliveryId)
     if (kept === undefined) return
     const row = sources[i]!
-    // A pull running at the same time served it first, before a certificate changed the
-    // notice: this page must say what that one said.
-    const same = kept === row.corroboration ? undefined : buildMessage(hub, mapping, { ...row, corroboration: kept })
+    // A pull running at the same time served it first, before a certificate (or another void)
+    // changed the notice: this page must say what that one said.
+    const same = kept.corroboration === row.corroboration && kept.voidReason === row.voidReason
+      ? undefined
+      : buildMessage(hub, mapping, { ...row, corroboration: kept.corroboration, voidReason: kept.voidReason })
     page.push(same?.kind === 'message' ? same.message : m)
   })
   return { messages: page, nextCursor: scanned, hasMore }

@@ -63,13 +63,13 @@ async function claimMany (db: Db, ids: readonly string[], leaseMs: number): Prom
           lease_until = now() + $2 * interval '1 millisecond',
           first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now(),
           -- Fixed by the first attempt: every retry carries the same body under the same key.
-          sent_corroboration = coalesce(d.sent_corroboration, (SELECT n.corroboration FROM notices n WHERE n.id = d.notice_id))
+          (sent_corroboration, sent_void_reason) = (SELECT coalesce(d.sent_corroboration, n.corroboration), coalesce(d.sent_void_reason, n.void_reason) FROM notices n WHERE n.id = d.notice_id)
         WHERE id = ANY($1::text[]) AND next_attempt_at <= now() + interval '1 second' AND ${PENDING}
           AND NOT ${OLDER_IN_FLIGHT} AND NOT ${OVERTAKEN}
-        RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at, sent_corroboration)
+        RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at, sent_corroboration, sent_void_reason)
       SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc,
-             c.sent_corroboration AS corroboration, n.void_reason
-        FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id`,
+             c.sent_corroboration AS corroboration, c.sent_void_reason AS void_reason
+        FROM c JOIN records r ON r.id = c.record_id`,
     // Sorted: concurrent batches lock rows in one order.
     [[...new Set(ids)].sort(), leaseMs])
   const claimed = new Map(r.rows.map(row => [row.id, row]))

@@ -74,7 +74,7 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
     feed_seq: string, id: string, notice_id: string, event: string, version: number, data: unknown, personal_enc: string,
     corroboration: string, void_reason: string | null
   }>(`SELECT d.feed_seq::text AS feed_seq, d.id, d.notice_id, d.event, d.version, r.data, r.personal_enc,
-            coalesce(d.sent_corroboration, n.corroboration) AS corroboration, n.void_reason
+            coalesce(d.sent_corroboration, n.corroboration) AS corroboration, coalesce(d.sent_void_reason, n.void_reason) AS void_reason
         FROM deliveries d JOIN records r ON r.id = d.record_id JOIN notices n ON n.id = d.notice_id
        WHERE d.target = $1 AND d.feed_seq IS NOT NULL AND d.feed_seq > $2 AND d.${OWED}
        ORDER BY d.feed_seq LIMIT $3`, [target, after, limit])
@@ -97,23 +97,28 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
  * voided or superseded since it was read is not noted and must not be handed out: the void
  * either commits first (and the row is no longer owed here) or sees the note and tells the
  * department with `notice.voided`; the row lock orders the two.
- * @returns the ids that may be handed out, each with the corroboration its message must say (the
- * first serve's, which a pull running at the same time may have fixed)
+ * @returns the ids that may be handed out, each with the corroboration and void reason its message
+ * must say (the first serve's, which a pull running at the same time may have fixed)
  */
+/** What a served message said that could change later: kept, so every serve says the same. */
+export interface ServedFacts { id: string, corroboration: string, voidReason: string | null }
+
 export async function markFeedServed (
-  db: Db, target: string, messages: ReadonlyArray<{ id: string, corroboration: string }>, upTo: number, at: Date
-): Promise<Map<string, string>> {
+  db: Db, target: string, messages: readonly ServedFacts[], upTo: number, at: Date
+): Promise<Map<string, ServedFacts>> {
   return await db.transaction(async (tx) => {
-    let served = new Map<string, string>()
+    let served = new Map<string, ServedFacts>()
     if (messages.length > 0) {
-      // The corroboration the message was built with is kept: pulled again before its ack, the
-      // message (same idempotency key) reads the same.
-      const r = await tx.query<{ id: string, sent_corroboration: string }>(
+      // What the message was built with is kept: pulled again before its ack, the message (same
+      // idempotency key) reads the same.
+      const r = await tx.query<{ id: string, sent_corroboration: string, sent_void_reason: string | null }>(
         `UPDATE deliveries d SET feed_served_at = coalesce(d.feed_served_at, $2),
-           sent_corroboration = coalesce(d.sent_corroboration, v.corroboration)
-          FROM unnest($1::text[], $3::text[]) AS v(id, corroboration)
-          WHERE d.id = v.id AND d.${OWED} RETURNING d.id, d.sent_corroboration`, [messages.map(m => m.id), at, messages.map(m => m.corroboration)])
-      served = new Map(r.rows.map(row => [row.id, row.sent_corroboration]))
+           sent_corroboration = coalesce(d.sent_corroboration, v.corroboration),
+           sent_void_reason = coalesce(d.sent_void_reason, v.void_reason)
+          FROM unnest($1::text[], $3::text[], $4::text[]) AS v(id, corroboration, void_reason)
+          WHERE d.id = v.id AND d.${OWED} RETURNING d.id, d.sent_corroboration, d.sent_void_reason`,
+        [messages.map(m => m.id), at, messages.map(m => m.corroboration), messages.map(m => m.voidReason)])
+      served = new Map(r.rows.map(row => [row.id, { id: row.id, corroboration: row.sent_corroboration, voidReason: row.sent_void_reason }]))
     }
     await tx.query(
       `INSERT INTO feed_cursors (target, served_seq) VALUES ($1, $2)

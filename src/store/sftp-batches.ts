@@ -11,7 +11,7 @@ export interface BatchMember {
   attemptNo: number
   recordData: unknown
   personalEnc: string
-  /** The corroboration fixed when the delivery was first batched, and the notice's void reason, for the message (see mappingContext). */
+  /** The corroboration and void reason fixed when the delivery was first batched, for the message (see mappingContext). */
   corroboration: string
   voidReason: string | null
 }
@@ -75,11 +75,11 @@ export async function leaseOpenBatch (db: Db, target: string, leaseMs: number): 
          UPDATE deliveries d SET status = 'delivering', attempts = attempts + 1, lease_until = NULL,
            first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now(),
            -- The file is written again with the same name: its lines say what they said before.
-           sent_corroboration = coalesce(d.sent_corroboration, (SELECT n.corroboration FROM notices n WHERE n.id = d.notice_id))
+           (sent_corroboration, sent_void_reason) = (SELECT coalesce(d.sent_corroboration, n.corroboration), coalesce(d.sent_void_reason, n.void_reason) FROM notices n WHERE n.id = d.notice_id)
          WHERE id = ANY($1::text[]) AND status IN ${SENDABLE} AND NOT ${OVERTAKEN}
-         RETURNING id, notice_id, record_id, event, version, attempts, created_at, sent_corroboration)
-       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, c.sent_corroboration AS corroboration, n.void_reason
-         FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id ORDER BY c.created_at, c.id`, [batch.delivery_ids])
+         RETURNING id, notice_id, record_id, event, version, attempts, created_at, sent_corroboration, sent_void_reason)
+       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, c.sent_corroboration AS corroboration, c.sent_void_reason AS void_reason
+         FROM c JOIN records r ON r.id = c.record_id ORDER BY c.created_at, c.id`, [batch.delivery_ids])
     return {
       kind: 'leased',
       batch: {
@@ -128,15 +128,15 @@ export async function claimNewBatch (db: Db, b: NewBatch): Promise<LeasedBatch |
        c AS (
          UPDATE deliveries d SET status = 'delivering', attempts = d.attempts + 1, lease_until = NULL,
            first_attempt_at = coalesce(d.first_attempt_at, now()), updated_at = now(),
-           sent_corroboration = coalesce(d.sent_corroboration, (SELECT n.corroboration FROM notices n WHERE n.id = d.notice_id))
+           (sent_corroboration, sent_void_reason) = (SELECT coalesce(d.sent_corroboration, n.corroboration), coalesce(d.sent_void_reason, n.void_reason) FROM notices n WHERE n.id = d.notice_id)
            FROM due WHERE d.id = due.id
-         RETURNING d.id, d.notice_id, d.record_id, d.event, d.version, d.attempts, d.created_at, d.sent_corroboration),
+         RETURNING d.id, d.notice_id, d.record_id, d.event, d.version, d.attempts, d.created_at, d.sent_corroboration, d.sent_void_reason),
        b AS (
          INSERT INTO sftp_batches (id, target, file_name, delivery_ids, status, attempts, lease_until, created_at)
          SELECT $1, $2, $3, array_agg(c.id ORDER BY c.created_at, c.id), 'pending', 1, now() + $6 * interval '1 millisecond', $4
            FROM c HAVING count(*) > 0)
-       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, c.sent_corroboration AS corroboration, n.void_reason
-         FROM c JOIN records r ON r.id = c.record_id JOIN notices n ON n.id = c.notice_id ORDER BY c.created_at, c.id`,
+       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, c.sent_corroboration AS corroboration, c.sent_void_reason AS void_reason
+         FROM c JOIN records r ON r.id = c.record_id ORDER BY c.created_at, c.id`,
       [b.id, b.target, b.fileName, b.createdAt, b.limit, b.leaseMs])
     rows = r.rows
   } catch (err) {

@@ -110,6 +110,23 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     expect(voided.deliveries.map(d => [d.target, d.event, d.status])).toEqual([['yibao', 'notice.voided', 'queued']])
   })
 
+  it('retries a void with the reason it was first sent with, though the person was reported and voided again meanwhile', async () => {
+    const first = await ingest()
+    await send(first.deliveries[0]!.id, 'delivered')
+    const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
+    const voidId = voided.deliveries[0]!.id
+    // The void's worker takes it, sends, and dies before recording anything.
+    const firstTry = await claimDelivery(t.db, voidId, 60_000)
+    expect(firstTry.kind === 'claimed' && firstTry.delivery.voidReason).toBe(REASON)
+    // Meanwhile the person is reported again, and that report is withdrawn with another reason.
+    await ingestCremation(t.db, crypto, record(cremationWith({ certificateNo: 'YYX-2026-0999' })), [yibao], 'test')
+    await voidCremation(t.db, 'YYX-2026-0999', undefined, '第二次：证号录错', 'test')
+    await expireLeases()
+    // The retry carries the same key, so it must carry the same reason.
+    const retry = await claimDelivery(t.db, voidId, 60_000)
+    expect(retry.kind === 'claimed' && retry.delivery.voidReason).toBe(REASON)
+  })
+
   it('lets a person whose report was voided be reported dead again under another certificate', async () => {
     const first = await ingest()
     await send(first.deliveries[0]!.id, 'delivered')
@@ -279,7 +296,7 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     expect(page.map(r => r.deliveryId)).toEqual([deliveries[0]!.id])
     const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     expect(voided.deliveries).toEqual([])
-    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Map())
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration, voidReason: r.voidReason })), page.at(-1)!.position, new Date())).toEqual(new Map())
   })
 
   it('answers two pulls at once with what the first served, though a certificate arrived between them', async () => {
@@ -289,17 +306,17 @@ describe.each(ENGINES)('recovering from a wrong report at the edges (%s)', (engi
     await t.db.query("UPDATE notices SET corroboration = 'cremation+certificate'")
     const pageB = await readFeed(t.db, 'tuiyi', 0, 10)
     expect([pageA[0]!.corroboration, pageB[0]!.corroboration]).toEqual(['cremation', 'cremation+certificate'])
-    const served = (page: typeof pageA) => page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration }))
-    expect(await markFeedServed(t.db, 'tuiyi', served(pageA), pageA.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, 'cremation']]))
+    const served = (page: typeof pageA) => page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration, voidReason: r.voidReason }))
+    expect(await markFeedServed(t.db, 'tuiyi', served(pageA), pageA.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, { id: deliveries[0]!.id, corroboration: 'cremation', voidReason: null }]]))
     // The second pull must rebuild its message with this, not serve its own.
-    expect(await markFeedServed(t.db, 'tuiyi', served(pageB), pageB.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, 'cremation']]))
+    expect(await markFeedServed(t.db, 'tuiyi', served(pageB), pageB.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, { id: deliveries[0]!.id, corroboration: 'cremation', voidReason: null }]]))
   })
 
   it('tells the department of a void when the feed message was handed out before it', async () => {
     const { deliveries } = await ingest([tuiyi])
     await placeFeedMessages(t.db, 'tuiyi', 10)
     const page = await readFeed(t.db, 'tuiyi', 0, 10)
-    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration })), page.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, 'cremation']]))
+    expect(await markFeedServed(t.db, 'tuiyi', page.map(r => ({ id: r.deliveryId, corroboration: r.corroboration, voidReason: r.voidReason })), page.at(-1)!.position, new Date())).toEqual(new Map([[deliveries[0]!.id, { id: deliveries[0]!.id, corroboration: 'cremation', voidReason: null }]]))
     const voided = await voidCremation(t.db, validCremation.certificateNo, undefined, REASON, 'test')
     expect(voided.deliveries.map(d => [d.target, d.event])).toEqual([['tuiyi', 'notice.voided']])
   })
