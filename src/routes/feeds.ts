@@ -173,10 +173,10 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
     const row = sources[i]!
     // A pull running at the same time served it first, before a certificate (or another void)
     // changed the notice: this page must say what that one said.
-    const same = kept.corroboration === row.corroboration && kept.voidReason === row.voidReason
+    const rebuilt = kept.corroboration === row.corroboration && kept.voidReason === row.voidReason
       ? undefined
       : buildMessage(hub, mapping, { ...row, corroboration: kept.corroboration, voidReason: kept.voidReason })
-    page.push(same?.kind === 'message' ? same.message : m)
+    page.push(rebuilt?.kind === 'message' ? rebuilt.message : m)
   })
   return { messages: page, nextCursor: scanned, hasMore }
 }
