@@ -105,17 +105,14 @@ export function checkDeathAfterBirth (
   }
 }
 
-/** 15 digits, or 17 digits and a check character: the shape of a 公民身份号码 (GB 11643). */
-const CITIZEN_NUMBER_SHAPE = /^(?:\d{15}|\d{17}[\dX])$/
-
 /**
  * Whether a posted number is checked as a 公民身份号码: always on a 身份证 or 户口簿; on a 驾驶证
- * (idType 5) when it is shaped like one, since the licence of a citizen is numbered with the
- * holder's 公民身份号码. Other licence numbers (a foreigner's) stay opaque.
+ * (idType 5) when, spelled canonically (15 digits widened to 18), it is shaped like one, since
+ * the licence of a citizen is numbered with the holder's 公民身份号码. Other licence numbers (a
+ * foreigner's) stay opaque.
  */
 function checkedAsCitizenNumber (idType: string, idNumber: string): boolean {
-  if (idType === '1' || idType === '2') return true
-  return idType === '5' && CITIZEN_NUMBER_SHAPE.test(normaliseIdNumber(idNumber))
+  return carriesCitizenNumber({ idType, idNumber: normaliseIdNumber(idNumber) })
 }
 
 /**

@@ -127,57 +127,54 @@ async function pullPage (hub: Hub, target: TargetConfig, after: number, limit: n
   const mapping = mappingByName(target.mapping)!
   const now = hub.now?.() ?? new Date()
   await placeFeedMessages(hub.db, target.code, limit + 1)
-  const messages: FeedMessage[] = []
-  /** The row each message was built from: its corroboration is kept, so a page pulled again says the same. */
-  const sources: FeedRow[] = []
+  /** Each message with the row it was built from (its corroboration and void reason are kept on serving). */
+  const built: Array<{ message: FeedMessage, row: FeedRow }> = []
   let scanned = after
   let hasMore = false
   let blocked = false
   reading: for (;;) {
-    const wanted = limit - messages.length
+    const wanted = limit - built.length
     const rows = await readFeed(hub.db, target.code, scanned, wanted + 1)
     for (const row of rows) {
-      if (messages.length === limit) {
+      if (built.length === limit) {
         hasMore = true
         break reading
       }
-      const built = buildMessage(hub, mapping, row)
-      if (built.kind === 'undecryptable') {
+      const result = buildMessage(hub, mapping, row)
+      if (result.kind === 'undecryptable') {
         hub.logger.error({ target: target.code, deliveryId: row.deliveryId, keyId: hub.crypto.keyId }, 'feed message cannot be decrypted; feed held at it')
         hasMore = blocked = true
         break reading
       }
-      if (built.kind === 'unmappable') {
+      if (result.kind === 'unmappable') {
         // The reason stays in the attempt row for ops; it is not logged (it may quote the record).
-        await markFeedUnmappable(hub.db, row.deliveryId, target.code, built.reason, now)
+        await markFeedUnmappable(hub.db, row.deliveryId, target.code, result.reason, now)
         hub.logger.error({ target: target.code, deliveryId: row.deliveryId, errorClass: 'mapping' }, 'feed message cannot be mapped; delivery dead')
       } else {
-        messages.push(built.message)
-        sources.push(row)
+        built.push({ message: result.message, row })
       }
       scanned = row.position
     }
     if (rows.length <= wanted) break
   }
-  if (blocked && messages.length === 0) throw feedUnavailable()
+  if (blocked && built.length === 0) throw feedUnavailable()
   // Only positions actually read count as served: an `after` beyond the feed must not let a
   // later ack reach past what the department has seen.
   const served = scanned > after
-    ? await markFeedServed(hub.db, target.code, sources.map(r => ({ id: r.deliveryId, corroboration: r.corroboration, voidReason: r.voidReason })), scanned, now)
+    ? await markFeedServed(hub.db, target.code, built.map(({ row }) => ({ id: row.deliveryId, corroboration: row.corroboration, voidReason: row.voidReason })), scanned, now)
     : new Map<string, ServedFacts>()
   hasMore ||= await hasUnplacedMessages(hub.db, target.code)
   const page: FeedMessage[] = []
-  messages.forEach((m, i) => {
-    const kept = served.get(m.deliveryId)
-    if (kept === undefined) return
-    const row = sources[i]!
+  for (const { message, row } of built) {
+    const kept = served.get(message.deliveryId)
+    if (kept === undefined) continue
     // A pull running at the same time served it first, before a certificate (or another void)
     // changed the notice: this page must say what that one said.
     const rebuilt = kept.corroboration === row.corroboration && kept.voidReason === row.voidReason
       ? undefined
       : buildMessage(hub, mapping, { ...row, corroboration: kept.corroboration, voidReason: kept.voidReason })
-    page.push(rebuilt?.kind === 'message' ? rebuilt.message : m)
-  })
+    page.push(rebuilt?.kind === 'message' ? rebuilt.message : message)
+  }
   return { messages: page, nextCursor: scanned, hasMore }
 }
 

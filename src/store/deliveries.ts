@@ -1,6 +1,7 @@
 import type { AuditEvent } from './audit.js'
 import type { Db } from './db.js'
 import { OLDER_IN_FLIGHT, OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
+import { FIX_SENT_FACTS, FIXED_FACTS_OF_C } from './sent-facts.js'
 import { perHandle, tickBatcher } from './tick-batcher.js'
 
 /** A delivery this worker now holds, with the stored record it carries. */
@@ -63,12 +64,12 @@ async function claimMany (db: Db, ids: readonly string[], leaseMs: number): Prom
           lease_until = now() + $2 * interval '1 millisecond',
           first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now(),
           -- Fixed by the first attempt: every retry carries the same body under the same key.
-          (sent_corroboration, sent_void_reason) = (SELECT coalesce(d.sent_corroboration, n.corroboration), coalesce(d.sent_void_reason, n.void_reason) FROM notices n WHERE n.id = d.notice_id)
+          ${FIX_SENT_FACTS}
         WHERE id = ANY($1::text[]) AND next_attempt_at <= now() + interval '1 second' AND ${PENDING}
           AND NOT ${OLDER_IN_FLIGHT} AND NOT ${OVERTAKEN}
         RETURNING id, notice_id, record_id, target, department, event, version, attempts, first_attempt_at, created_at, sent_corroboration, sent_void_reason)
       SELECT c.*, (extract(epoch FROM now() - c.first_attempt_at) * 1000)::float8 AS since_first_ms, r.data, r.personal_enc,
-             c.sent_corroboration AS corroboration, c.sent_void_reason AS void_reason
+             ${FIXED_FACTS_OF_C}
         FROM c JOIN records r ON r.id = c.record_id`,
     // Sorted: concurrent batches lock rows in one order.
     [[...new Set(ids)].sort(), leaseMs])

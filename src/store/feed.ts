@@ -1,4 +1,5 @@
 import type { Db } from './db.js'
+import { SENT_OR_NOTICE_FACTS } from './sent-facts.js'
 
 /**
  * The pull feed's storage (DESIGN §7): a feed target's deliveries wait here with status
@@ -74,7 +75,7 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
     feed_seq: string, id: string, notice_id: string, event: string, version: number, data: unknown, personal_enc: string,
     corroboration: string, void_reason: string | null
   }>(`SELECT d.feed_seq::text AS feed_seq, d.id, d.notice_id, d.event, d.version, r.data, r.personal_enc,
-            coalesce(d.sent_corroboration, n.corroboration) AS corroboration, coalesce(d.sent_void_reason, n.void_reason) AS void_reason
+            ${SENT_OR_NOTICE_FACTS}
         FROM deliveries d JOIN records r ON r.id = d.record_id JOIN notices n ON n.id = d.notice_id
        WHERE d.target = $1 AND d.feed_seq IS NOT NULL AND d.feed_seq > $2 AND d.${OWED}
        ORDER BY d.feed_seq LIMIT $3`, [target, after, limit])
@@ -91,6 +92,9 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
   }))
 }
 
+/** What a served message said that could change later: kept, so every serve says the same. */
+export interface ServedFacts { id: string, corroboration: string, voidReason: string | null }
+
 /**
  * Notes that the department was handed these messages and how far its feed has been served,
  * before the page is answered: only what is noted here can later be acknowledged. A message
@@ -100,9 +104,6 @@ export async function readFeed (db: Db, target: string, after: number, limit: nu
  * @returns the ids that may be handed out, each with the corroboration and void reason its message
  * must say (the first serve's, which a pull running at the same time may have fixed)
  */
-/** What a served message said that could change later: kept, so every serve says the same. */
-export interface ServedFacts { id: string, corroboration: string, voidReason: string | null }
-
 export async function markFeedServed (
   db: Db, target: string, messages: readonly ServedFacts[], upTo: number, at: Date
 ): Promise<Map<string, ServedFacts>> {

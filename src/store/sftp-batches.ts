@@ -1,5 +1,6 @@
 import type { Db } from './db.js'
 import { OLDER_IN_FLIGHT, OVERTAKEN, OVERTAKEN_STATUS, retireOvertaken } from './overtaken.js'
+import { FIX_SENT_FACTS, FIXED_FACTS_OF_C } from './sent-facts.js'
 
 /** A delivery whose line a batch file carries, claimed for this attempt, with its stored record. */
 export interface BatchMember {
@@ -75,10 +76,10 @@ export async function leaseOpenBatch (db: Db, target: string, leaseMs: number): 
          UPDATE deliveries d SET status = 'delivering', attempts = attempts + 1, lease_until = NULL,
            first_attempt_at = coalesce(first_attempt_at, now()), updated_at = now(),
            -- The file is written again with the same name: its lines say what they said before.
-           (sent_corroboration, sent_void_reason) = (SELECT coalesce(d.sent_corroboration, n.corroboration), coalesce(d.sent_void_reason, n.void_reason) FROM notices n WHERE n.id = d.notice_id)
+           ${FIX_SENT_FACTS}
          WHERE id = ANY($1::text[]) AND status IN ${SENDABLE} AND NOT ${OVERTAKEN}
          RETURNING id, notice_id, record_id, event, version, attempts, created_at, sent_corroboration, sent_void_reason)
-       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, c.sent_corroboration AS corroboration, c.sent_void_reason AS void_reason
+       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, ${FIXED_FACTS_OF_C}
          FROM c JOIN records r ON r.id = c.record_id ORDER BY c.created_at, c.id`, [batch.delivery_ids])
     return {
       kind: 'leased',
@@ -128,14 +129,14 @@ export async function claimNewBatch (db: Db, b: NewBatch): Promise<LeasedBatch |
        c AS (
          UPDATE deliveries d SET status = 'delivering', attempts = d.attempts + 1, lease_until = NULL,
            first_attempt_at = coalesce(d.first_attempt_at, now()), updated_at = now(),
-           (sent_corroboration, sent_void_reason) = (SELECT coalesce(d.sent_corroboration, n.corroboration), coalesce(d.sent_void_reason, n.void_reason) FROM notices n WHERE n.id = d.notice_id)
+           ${FIX_SENT_FACTS}
            FROM due WHERE d.id = due.id
          RETURNING d.id, d.notice_id, d.record_id, d.event, d.version, d.attempts, d.created_at, d.sent_corroboration, d.sent_void_reason),
        b AS (
          INSERT INTO sftp_batches (id, target, file_name, delivery_ids, status, attempts, lease_until, created_at)
          SELECT $1, $2, $3, array_agg(c.id ORDER BY c.created_at, c.id), 'pending', 1, now() + $6 * interval '1 millisecond', $4
            FROM c HAVING count(*) > 0)
-       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, c.sent_corroboration AS corroboration, c.sent_void_reason AS void_reason
+       SELECT c.id, c.notice_id, c.event, c.version, c.attempts, r.data, r.personal_enc, ${FIXED_FACTS_OF_C}
          FROM c JOIN records r ON r.id = c.record_id ORDER BY c.created_at, c.id`,
       [b.id, b.target, b.fileName, b.createdAt, b.limit, b.leaseMs])
     rows = r.rows
