@@ -74,6 +74,12 @@ describe.each(ENGINES)('SFTP batch files (%s)', (engine) => {
     return iconv.decode(await readFile(join(sshd.remoteDir, file)), 'gbk').split('\r\n').filter(l => l !== '')
   }
 
+  /** The file reaches the department, but the answer is lost (connection dropped at the end). */
+  const lostAnswer: Upload = async (config, file, signal) => {
+    await uploadFile(config, file, signal)
+    throw new Error('connection lost after the upload')
+  }
+
   async function statuses (target: TargetConfig): Promise<Record<string, number>> {
     const r = await t.db.query<{ status: string, n: number }>('SELECT status, count(*)::int AS n FROM deliveries WHERE target = $1 GROUP BY status', [target.code])
     return Object.fromEntries(r.rows.map(row => [row.status, Number(row.n)]))
@@ -131,11 +137,6 @@ describe.each(ENGINES)('SFTP batch files (%s)', (engine) => {
 
   it('retries a batch whose upload failed after the file was written: one file, three lines, no duplicates', async () => {
     const target = batchTarget()
-    // The file reaches the department, but the answer is lost (connection dropped at the end).
-    const lostAnswer: Upload = async (config, file, signal) => {
-      await uploadFile(config, file, signal)
-      throw new Error('connection lost after the upload')
-    }
     const deps = await setup(target, [makeCremation(7), makeCremation(8), makeCremation(9)], lostAnswer)
     const first = await runSftpBatch(deps, runAt)
     expect(first).toMatchObject({ delivered: 0, dead: 0, failed: { errorClass: 'internal' } })
@@ -163,10 +164,6 @@ describe.each(ENGINES)('SFTP batch files (%s)', (engine) => {
 
   it('writes a retried file as it was first written, though a death certificate arrived in between', async () => {
     const target = batchTarget()
-    const lostAnswer: Upload = async (config, file, signal) => {
-      await uploadFile(config, file, signal)
-      throw new Error('connection lost after the upload')
-    }
     const withCorroboration: FileMapping = {
       ...mapping,
       name: 'test-file-with-corroboration',
