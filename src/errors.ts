@@ -87,3 +87,10 @@ export const cursorNotServed = (cursor: number, servedUpTo: number): HubError =>
 
 export const feedUnavailable = (): HubError =>
   new HubError('HUB_ERR_FEED_UNAVAILABLE', '暂时无法读取该部门的消息，请稍后重试', 503)
+
+/**
+ * The database (or another dependency a request needs) cannot be reached. The request may or
+ * may not have been committed: the caller re-posts it, which is idempotent.
+ */
+export const serviceUnavailable = (): HubError =>
+  new HubError('HUB_ERR_UNAVAILABLE', '服务暂时不可用，请稍后重试；重发同一请求是安全的（幂等）', 503)
