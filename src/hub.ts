@@ -21,6 +21,8 @@ import { openDb } from './store/index.js'
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler'
 
+/** How long requests and delivery attempts in flight may take to finish at shutdown. */
+const DEFAULT_GRACE_MS = 30_000
 /** Audit events chained per transaction, and how long one pass of the sealer may keep going. */
 const AUDIT_SEAL_BATCH = 5_000
 const AUDIT_SEAL_BUDGET_MS = 10_000
@@ -43,8 +45,9 @@ export interface Hub {
   /** Seals pending audit events into the hash chain now. */
   sealAuditNow (): Promise<number>
   /**
-   * Graceful: stop taking requests and jobs, let the attempts in flight finish (those still
-   * running after `graceMs` are interrupted and become due again), close connections.
+   * Graceful: stop taking requests and jobs, let requests and attempts in flight finish. After
+   * `graceMs` (default 30 s) attempts still running are interrupted and become due again, and
+   * connections still open are cut, whatever their clients do.
    */
   close (graceMs?: number): Promise<void>
 }
@@ -124,14 +127,14 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
     dispatcher,
     reconcileNow,
     sealAuditNow,
-    close: async (graceMs) => {
+    close: async (graceMs = DEFAULT_GRACE_MS) => {
       closing ??= (async () => {
         // Workers stop taking jobs at once, not after the API and the schedules have closed
         // (that can take seconds); their attempts in flight finish meanwhile.
         const workersClosed = workers?.close(graceMs)
         // Awaited below; this only keeps an early failure from being reported as unhandled.
         workersClosed?.catch(() => {})
-        await app.close()
+        await closeHttpWithin(app, graceMs)
         await schedules?.stop()
         await batches?.stop()
         await workersClosed
@@ -147,6 +150,19 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
       await closing
     }
   }
+}
+
+/**
+ * Stops the API: new requests get 503 at once, requests in flight may finish within the grace
+ * period. A client that never finishes sending its body would otherwise hold the shutdown for
+ * ever (Fastify waits for every open connection), so after the grace period every connection
+ * still open is cut.
+ */
+async function closeHttpWithin (app: FastifyInstance, graceMs: number): Promise<void> {
+  const closed = app.close()
+  if (await settlesWithin(closed, graceMs)) return
+  app.server.closeAllConnections()
+  await closed
 }
 
 /** An enabled department target with its mapping. */

@@ -1,3 +1,4 @@
+import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { delayFirst, startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
 import { validCremation } from '../fixtures/cremation.js'
@@ -42,5 +43,24 @@ describe('graceful shutdown', () => {
     expect(due.rows).toEqual([{ due: true }])
     const attempt = await th.testDb.db.query<{ error_class: string }>('SELECT error_class FROM attempts')
     expect(attempt.rows).toEqual([{ error_class: 'aborted' }])
+  })
+
+  it('stops within its grace period while a client never finishes sending its body', async () => {
+    sim = await startRestDepartment({ name: 'gongan', signingSecret: SIGNING_SECRET })
+    th = await startTestHub({ engine: 'pglite', departments: { gongan: sim } })
+    await th.hub.app.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = th.hub.app.server.address() as net.AddressInfo
+    // Promises 100 bytes, sends 6, then waits: the request never reaches a handler.
+    const socket = net.connect(port, '127.0.0.1')
+    socket.on('error', () => {})
+    const hungUp = new Promise<void>(resolve => socket.on('close', () => { resolve() }))
+    await new Promise<void>(resolve => socket.once('connect', () => { resolve() }))
+    socket.write('POST /v1/cremations HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"cert')
+    await new Promise(resolve => setTimeout(resolve, 100))
+
+    const started = Date.now()
+    await th.hub.close(500)
+    expect(Date.now() - started).toBeLessThan(5_000)
+    await hungUp
   })
 })
