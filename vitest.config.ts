@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // The fault suite kills processes and loads the CPU: it runs alone (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'tests/faults/**'],
     setupFiles: ['tests/setup/promise-with-resolvers.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

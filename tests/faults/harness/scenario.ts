@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { deleteKeys, TEST_REDIS_URL } from '../../helpers/test-hub.js'
+import { FAULTS_MASTER_KEY, hubConfig, type ScenarioConfigOptions } from './config.js'
+import { createScenarioDatabase, pgliteDeliveryStatuses, postgresDeliveryStatuses, type ScenarioDatabase } from './database.js'
+import { startDepartments, type Departments } from './departments.js'
+import { startHubProcess, type HubProcess } from './hub-process.js'
+
+/**
+ * One scenario's world, wired together: counting departments, a database of its own (a new
+ * database on PostgreSQL, or an embedded one's directory that outlives every restart), a Redis
+ * key prefix of its own, and the hub process. `close()` undoes all of it, in reverse.
+ */
+export interface ScenarioOptions {
+  engine: 'postgres' | 'pglite'
+  /** Target codes of the counting REST departments. @defaultValue ['gongan', 'yibao', 'minzheng'] */
+  departments?: string[]
+  /** The PostgreSQL server to create the database on (a cluster the test controls). */
+  postgresServerUrl?: string
+  /** @defaultValue TEST_REDIS_URL */
+  redisUrl?: string
+  config?: Omit<ScenarioConfigOptions, 'departments' | 'dataDir' | 'prefix'>
+  args?: string[]
+}
+
+export interface Scenario {
+  hub: HubProcess
+  departments: Departments
+  /** Deliveries by status; on PGlite only once the hub has stopped. */
+  deliveryStatuses (): Promise<Record<string, number>>
+  close (): Promise<void>
+}
+
+export async function startScenario (o: ScenarioOptions): Promise<Scenario> {
+  const cleanups: Array<() => Promise<void> | void> = []
+  const close = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try { await c() } catch (err) { console.warn(`[faults] cleanup failed: ${(err as Error).message}`) }
+    }
+  }
+  try {
+    const departments = await startDepartments(o.departments ?? ['gongan', 'yibao', 'minzheng'])
+    cleanups.push(async () => { await departments.close() })
+    const redisUrl = o.redisUrl ?? TEST_REDIS_URL
+    let database: ScenarioDatabase | undefined
+    let dataDir: string | undefined
+    if (o.engine === 'postgres') {
+      database = await createScenarioDatabase(o.postgresServerUrl)
+      cleanups.push(async () => { await database!.drop() })
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'hub-faults-pglite-'))
+      dataDir = join(dir, 'pglite')
+      cleanups.push(() => { rmSync(dir, { recursive: true, force: true }) })
+    }
+    const { text, prefix } = hubConfig({ ...o.config, departments: departments.urls, ...(dataDir !== undefined ? { dataDir } : {}) })
+    cleanups.push(async () => {
+      // Only this scenario's keys: a private Redis may be gone already, then there is nothing to do.
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true })
+      redis.on('error', () => {})
+      try {
+        await redis.connect()
+        await deleteKeys(redis, `${prefix}:*`)
+      } catch {} finally { redis.disconnect() }
+    })
+    const hub = await startHubProcess({
+      config: text,
+      env: {
+        HUB_MASTER_KEY: FAULTS_MASTER_KEY,
+        REDIS_URL: redisUrl,
+        ...(database !== undefined ? { DATABASE_URL: database.url } : {})
+      },
+      ...(o.args !== undefined ? { args: o.args } : {})
+    })
+    cleanups.push(async () => { await hub.stop() })
+    await hub.waitReady()
+    return {
+      hub,
+      departments,
+      deliveryStatuses: async () => database !== undefined
+        ? await postgresDeliveryStatuses(database.url)
+        : await pgliteDeliveryStatuses(dataDir!),
+      close
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
