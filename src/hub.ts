@@ -3,6 +3,7 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { createDeliverer } from './adapters/index.js'
 import { buildApp } from './app.js'
+import { connectionError, throttledLog } from './log-throttle.js'
 import { MISSING_MASTER_KEY } from './config/load.js'
 import type { HubConfig, TargetConfig } from './config/schema.js'
 import { isFileMapping, mappingByName, type FileMapping, type Mapping } from './mappings/index.js'
@@ -69,11 +70,13 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
   // good, so it must never give up); requests never wait for it (the 201 follows the commit and
   // the enqueue lands in the background), and what it could not take the reconciler enqueues.
   const redis = new Redis(config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5_000 })
-  redis.on('error', (err) => { logger.warn({ err: { message: err.message } }, 'redis connection error') })
+  const redisTrouble = throttledLog(logger, 'warn', 'redis connection error')
+  redis.on('error', (err) => { redisTrouble({ err: connectionError(err) }) })
   const queueRedis = new Redis(config.redis.url, { maxRetriesPerRequest: null })
   queueRedis.on('error', () => {}) // reported once, above
+  const queueTrouble = throttledLog(logger, 'warn', 'queue error')
   const dispatcher = createDispatcher(queueRedis, config.redis.prefix, queued.map(t => t.config.code),
-    (err) => { logger.warn({ err: { message: err.message } }, 'queue error') })
+    (err) => { queueTrouble({ err: connectionError(err) }) })
 
   const runWorkers = role === 'all' || role === 'worker'
   const workers: WorkerPool | undefined = runWorkers

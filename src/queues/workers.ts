@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
+import { connectionError, throttledLog } from '../log-throttle.js'
 import { queueName, type DeliveryJob } from './names.js'
 import { settlesWithin } from './settles-within.js'
 import { processDelivery, type WorkerDeps } from './process-delivery.js'
@@ -61,7 +62,8 @@ export function startWorkers (redisUrl: string, prefix: string, deps: WorkerDeps
       ...(config.rateLimit === undefined ? {} : { limiter: { max: config.rateLimit.max, duration: config.rateLimit.durationMs } })
     })
     // Errors here are connection trouble or our own bugs; the job's own failures are in the DB.
-    worker.on('error', (err) => { deps.logger.error({ err, target: config.code }, 'worker error') })
+    const trouble = throttledLog(deps.logger, 'error', 'worker error')
+    worker.on('error', (err) => { trouble({ err: connectionError(err), target: config.code }) })
     return worker
   })
   let running = true

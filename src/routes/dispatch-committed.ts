@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { loggableError } from '../logger.js'
+import { connectionError, throttledLog, type ThrottledLog } from '../log-throttle.js'
 import type { DispatchItem } from '../queues/dispatcher.js'
 
 /**
@@ -16,6 +16,14 @@ export function dispatchCommitted (
   const pushed = items.filter(d => dispatcher.handles(d.target))
   if (pushed.length === 0) return
   void dispatcher.enqueue(pushed).catch((err: unknown) => {
-    logger.error({ err: loggableError(err), noticeId }, 'enqueue failed; the reconciler will retry')
+    let report = enqueueFailures.get(dispatcher)
+    if (report === undefined) {
+      report = throttledLog(logger, 'error', 'enqueue failed; the reconciler will retry')
+      enqueueFailures.set(dispatcher, report)
+    }
+    report({ err: connectionError(err), noticeId })
   })
 }
+
+/** One throttled complaint per hub: while Redis is away every request's enqueue fails alike. */
+const enqueueFailures = new WeakMap<object, ThrottledLog>()

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createDispatcher, MAX_WAITING_ENQUEUES, RedisAwayError } from '../../src/queues/dispatcher.js'
 import { freePort } from '../../scripts/free-port.js'
 import { startRestDepartment, type RestDepartmentSim } from '../../sim/rest-department.js'
-import { validCremation } from '../fixtures/cremation.js'
+import { makeCremation, validCremation } from '../fixtures/cremation.js'
 import { SIGNING_SECRET, startTestHub, type TestHub } from '../helpers/test-hub.js'
 
 describe('while Redis is unreachable', () => {
@@ -62,5 +62,24 @@ describe('while Redis is unreachable', () => {
       redis.disconnect()
       await dispatcher.close()
     }
+  })
+
+  it('says that Redis is away once per interval, not once per request, and without a stack trace', async () => {
+    sim = await startRestDepartment({ name: 'gongan', signingSecret: SIGNING_SECRET })
+    th = await startTestHub({ engine: 'pglite', departments: { gongan: sim }, redisUrl: `redis://127.0.0.1:${await freePort()}` })
+    for (let i = 0; i < 40; i++) {
+      const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: makeCremation(i) })
+      expect(res.statusCode).toBe(201)
+    }
+    // Past the enqueue timeout of the first requests, and several reconnection attempts.
+    await new Promise(resolve => setTimeout(resolve, 3_000))
+
+    const troubles = th.logs.filter(l => (l.level as number) >= 40)
+    expect(troubles.length).toBeGreaterThan(0)
+    const perMessage = new Map<string, number>()
+    for (const l of troubles) perMessage.set(l.msg as string, (perMessage.get(l.msg as string) ?? 0) + 1)
+    for (const [msg, lines] of perMessage) expect(lines, msg).toBeLessThanOrEqual(2)
+    expect(th.logText()).not.toContain('    at ')
+    await th.hub.close(200)
   })
 })
