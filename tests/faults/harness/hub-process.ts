@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort } from '../../../scripts/free-port.js'
@@ -24,7 +24,8 @@ import { freePort } from '../../../scripts/free-port.js'
  * - `restart()`                      stops the current one if it still runs (SIGTERM), starts a
  *                                    new one with the same options and waits until it is ready
  * - `stop(timeoutMs = 20 s)`         SIGTERM, then SIGKILL of its whole process group after
- *                                    `timeoutMs`; idempotent, also removes the config file
+ *                                    `timeoutMs`; idempotent (until the next `restart()`), also
+ *                                    removes the config file (`restart()` writes it again)
  *
  * Run `npm run build` first: the suite tests the code that ships, not the TypeScript sources.
  */
@@ -68,7 +69,6 @@ export async function startHubProcess (options: HubProcessOptions): Promise<HubP
   }
   const dir = mkdtempSync(join(tmpdir(), 'hub-faults-'))
   const configFile = join(dir, 'hub.yaml')
-  writeFileSync(configFile, options.config)
   const port = options.env.PORT !== undefined ? Number(options.env.PORT) : await freePort()
   const url = `http://127.0.0.1:${port}`
   let out = ''
@@ -83,6 +83,9 @@ export async function startHubProcess (options: HubProcessOptions): Promise<HubP
   }
   const spawnOne = (): void => {
     runs++
+    // Written for every run: stop() removes it, and a stopped hub may be started again.
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(configFile, options.config)
     if (runs > 1) append(`\n---- hub process restarted (run ${runs}) ----\n`)
     // Its own process group, so that stop() also reaches the API processes of a cluster.
     child = spawn(process.execPath, [SERVER_JS, '--config', configFile, ...(options.args ?? [])], {

@@ -6,7 +6,10 @@ import { deleteKeys, TEST_REDIS_URL } from '../../helpers/test-hub.js'
 import { FAULTS_MASTER_KEY, hubConfig, type ScenarioConfigOptions } from './config.js'
 import { createScenarioDatabase, pgliteDeliveryStatuses, postgresDeliveryStatuses, type ScenarioDatabase } from './database.js'
 import { startDepartments, type Departments } from './departments.js'
-import { startHubProcess, type HubProcess } from './hub-process.js'
+import { sleep, startHubProcess, type HubProcess } from './hub-process.js'
+
+/** Statuses in which the database owes a department nothing more. */
+const SETTLED = new Set(['delivered', 'dead', 'superseded', 'cancelled'])
 
 /**
  * One scenario's world, wired together: counting departments, a database of its own (a new
@@ -30,6 +33,12 @@ export interface Scenario {
   departments: Departments
   /** Deliveries by status; on PGlite only once the hub has stopped. */
   deliveryStatuses (): Promise<Record<string, number>>
+  /**
+   * Waits until the database owes nothing (every delivery delivered, dead, superseded or
+   * cancelled), then stops the hub and returns the deliveries by status. On PGlite, whose files
+   * only the hub may open, it stops the hub to look and starts it again while something is owed.
+   */
+  settle (timeoutMs: number): Promise<Record<string, number>>
   close (): Promise<void>
 }
 
@@ -75,12 +84,26 @@ export async function startScenario (o: ScenarioOptions): Promise<Scenario> {
     })
     cleanups.push(async () => { await hub.stop() })
     await hub.waitReady()
+    const deliveryStatuses = async (): Promise<Record<string, number>> => database !== undefined
+      ? await postgresDeliveryStatuses(database.url)
+      : await pgliteDeliveryStatuses(dataDir!)
     return {
       hub,
       departments,
-      deliveryStatuses: async () => database !== undefined
-        ? await postgresDeliveryStatuses(database.url)
-        : await pgliteDeliveryStatuses(dataDir!),
+      deliveryStatuses,
+      async settle (timeoutMs) {
+        const deadline = Date.now() + timeoutMs
+        for (;;) {
+          if (database === undefined) await hub.stop()
+          const statuses = await deliveryStatuses()
+          if (Object.keys(statuses).every(s => SETTLED.has(s)) || Date.now() > deadline) {
+            await hub.stop()
+            return statuses
+          }
+          if (database === undefined) await hub.restart()
+          await sleep(database === undefined ? 5_000 : 250)
+        }
+      },
       close
     }
   } catch (err) {
