@@ -8,6 +8,7 @@ import { cremationRoutes } from './routes/cremations.js'
 import { deathCertificateRoutes } from './routes/death-certificates.js'
 import { feedRoutes } from './routes/feeds.js'
 import { healthRoutes } from './routes/health.js'
+import { useStrictJsonParser } from './routes/json-body.js'
 import './routes/request-outcome.js'
 import type { FieldCrypto } from './security/crypto.js'
 import type { Db } from './store/db.js'
@@ -57,6 +58,7 @@ export async function buildApp (config: Readonly<HubConfig>, deps: HubDeps): Pro
   app.decorate('hub', { ...deps, config })
   // Every resource speaks JSON; a text/plain body is a client error (415), not a string to validate.
   app.removeContentTypeParser('text/plain')
+  useStrictJsonParser(app)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
   await app.register(healthRoutes)

@@ -17,11 +17,26 @@ export class HubError extends Error {
   }
 }
 
+/**
+ * An answer lists at most this many failing fields, and its message counts all of them: a body
+ * of thousands of unknown keys must not get an answer megabytes long.
+ */
+export const MAX_LISTED_ERRORS = 20
+
+/** "N 个字段有误", saying when only the first `MAX_LISTED_ERRORS` are listed. */
+const counted = (errors: readonly FieldError[]): string => errors.length > MAX_LISTED_ERRORS
+  ? `${errors.length} 个字段有误（仅列出前 ${MAX_LISTED_ERRORS} 个）`
+  : `${errors.length} 个字段有误`
+
 export const schemaInvalid = (errors: FieldError[]): HubError =>
-  new HubError('HUB_ERR_SCHEMA', `请求格式不正确：${errors.length} 个字段有误`, 400, errors)
+  new HubError('HUB_ERR_SCHEMA', `请求格式不正确：${counted(errors)}`, 400, errors.slice(0, MAX_LISTED_ERRORS))
 
 export const rulesViolated = (errors: FieldError[]): HubError =>
-  new HubError('HUB_ERR_VALIDATION', `请求未通过校验：${errors.length} 个字段有误`, 422, errors)
+  new HubError('HUB_ERR_VALIDATION', `请求未通过校验：${counted(errors)}`, 422, errors.slice(0, MAX_LISTED_ERRORS))
+
+/** A JSON body in another charset than UTF-8: departments would get its bytes misread. */
+export const badCharset = (): HubError =>
+  new HubError('HUB_ERR_MEDIA_TYPE', '请求体必须是 UTF-8 编码的 application/json（charset 只能省略或为 utf-8）', 415)
 
 /** The validated value, or the 400 (shape) / 422 (rules) that lists every failing field. */
 export function validOrThrow<T> (checked: Validated<T>): T {

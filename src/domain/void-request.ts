@@ -1,4 +1,5 @@
 import type { FieldError, Validated } from './field-error.js'
+import type { FieldDictionary } from './field-labels.js'
 import { gbkCanCarry } from './gbk-strict.js'
 import { toHalfWidth } from './text.js'
 import { isUnsafeText } from './unsafe-text.js'
@@ -14,10 +15,13 @@ export interface VoidRequest {
   funeralHome: string
 }
 
+/** Chinese names of the request's fields, for the errors the body parser reports. */
+export const VOID_FIELDS: FieldDictionary = Object.freeze({
+  '': { label: '请求体' }, '/reason': { label: '作废原因' }, '/funeralHome': { label: '殡仪馆代码' }
+})
+
 /** Fits every department file: 100 汉字 are 200 bytes in GBK. */
 const MAX_REASON = 100
-// Control characters other than ordinary spaces would reach department systems and files.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u
 // The reason travels to every department and into the audit trail: it must not carry an ID
 // number or a mobile number, however it is written (full-width digits, spaces, hyphens).
 const ID_NUMBER_LIKE = /\d{15}|\d{17}[\dX]/u
@@ -48,8 +52,11 @@ export function validateVoidRequest (body: unknown, fromQuery?: string): Validat
   }
   if (errors.length > 0) return { ok: false, kind: 'schema', errors }
 
+  // Line breaks typed in a form's text area (U+2028/U+2029 too) are whitespace: folded to one
+  // space. What else `isUnsafeText` refuses (controls, bidi overrides…) would reach every
+  // department's system and file as it is.
   const text = (reason as string).trim().replace(/\s+/gu, ' ')
-  if (text.length < 2 || text.length > MAX_REASON || CONTROL.test(text)) {
+  if (text.length < 2 || text.length > MAX_REASON || isUnsafeText(text)) {
     errors.push({ pointer: '/reason', code: 'HUB_ERR_VOID_REASON', message: `作废原因须为 2–${MAX_REASON} 个字符，且不含控制字符` })
   } else if (containsPersonalNumber(text)) {
     errors.push({ pointer: '/reason', code: 'HUB_ERR_VOID_REASON_PERSONAL', message: '作废原因会发给各部门并写入审计记录，不得包含证件号码或手机号码' })

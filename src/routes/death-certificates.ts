@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { DEATH_CERTIFICATE_FIELDS } from '../domain/death-certificate-schema.js'
 import { validateDeathCertificate } from '../domain/validate-death-certificate.js'
 import { validOrThrow } from '../errors.js'
 import { ingestDeathCertificate } from '../store/death-certificates.js'
@@ -10,7 +11,7 @@ import { noteOutcome } from './request-outcome.js'
  * corroborates the cremation record of the same person (DESIGN §6).
  */
 export async function deathCertificateRoutes (app: FastifyInstance): Promise<void> {
-  app.post('/', async (req, reply) => {
+  app.post('/', { config: { fields: DEATH_CERTIFICATE_FIELDS } }, async (req, reply) => {
     const { db, crypto, config } = app.hub
     const now = app.hub.now?.() ?? new Date()
     const cert = validOrThrow(validateDeathCertificate(req.body, now, { timeZone: config.county.timeZone }))

@@ -36,6 +36,7 @@ export interface FeedPage {
 }
 
 const DEFAULT_LIMIT = 100
+const ACK_FIELDS = Object.freeze({ '': { label: '请求体' }, '/cursor': { label: '游标' } })
 const DEPARTMENT = /^[a-z]{2,20}$/
 
 type Hub = FastifyInstance['hub']
@@ -59,7 +60,7 @@ export async function feedRoutes (app: FastifyInstance): Promise<void> {
     return page
   })
 
-  app.post<{ Params: Params }>('/:department/ack', async (req) => {
+  app.post<{ Params: Params }>('/:department/ack', { config: { fields: ACK_FIELDS } }, async (req) => {
     const target = authorizedTarget(app.hub, req)
     const cursor = ackCursor(req.body)
     const result = await ackFeed(app.hub.db, target.code, cursor, `department:${target.department}`, app.hub.now?.() ?? new Date())

@@ -1,0 +1,55 @@
+import { isUtf8 } from 'node:buffer'
+import type { FastifyInstance } from 'fastify'
+import type { FieldDictionary } from '../domain/field-labels.js'
+import { jsonStructureError } from '../domain/json-structure.js'
+import { undecodableErrors } from '../domain/undecodable.js'
+import { badCharset, schemaInvalid } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Chinese labels of the route's body fields, for the errors the body parser reports. */
+    fields?: FieldDictionary
+  }
+}
+
+const BODY_ONLY: FieldDictionary = Object.freeze({ '': { label: '请求体' } })
+
+/** No parameter, or `charset=utf-8` alone (any case, the value quoted or not). @see RFC 8259 §8.1 */
+const UTF8_ONLY = /^[^;]*(?:;\s*charset=(?:utf-8|"utf-8")\s*)?;?\s*$/i
+
+/**
+ * The one JSON body parser of the API, stricter than Fastify's in what it lets reach a route:
+ * 1. `application/json` in UTF-8 only: another charset is `415`, as are bytes Fastify would
+ *    otherwise decode into mojibake that departments then receive;
+ * 2. bytes that are not UTF-8 are refused before decoding (`400`, `HUB_ERR_CHARACTERS` naming
+ *    the fields that hold them), instead of becoming U+FFFD and being stored;
+ * 3. Fastify's own parse: `secure-json-parse`, which refuses `__proto__` and
+ *    `constructor.prototype` keys (`400 HUB_ERR_BAD_JSON`), exactly as before;
+ * 4. one pass over the parsed text for duplicate keys, keys that are no field name, and bodies
+ *    too deep or too large to validate cheaply (`json-structure.ts`).
+ */
+export function useStrictJsonParser (app: FastifyInstance): void {
+  const fastifyParse = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    if (!UTF8_ONLY.test(req.headers['content-type'] ?? '')) {
+      done(badCharset(), undefined)
+      return
+    }
+    const fields = req.routeOptions.config.fields ?? BODY_ONLY
+    if (!isUtf8(body)) {
+      done(schemaInvalid(undecodableErrors(body, fields)), undefined)
+      return
+    }
+    const text = body.toString('utf8')
+    void fastifyParse(req, text, (err, value) => {
+      if (err !== null) {
+        done(err, undefined)
+        return
+      }
+      const problem = jsonStructureError(text, fields)
+      if (problem === undefined) done(null, value)
+      else done(schemaInvalid([problem]), undefined)
+    })
+  })
+}
