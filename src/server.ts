@@ -4,6 +4,7 @@ import { ConfigError, loadConfigFile } from './config/load.js'
 import { startHub, type Role } from './hub.js'
 import { createLogger } from './logger.js'
 import { MasterKeyError } from './security/crypto.js'
+import { UNAVAILABLE_CODES } from './store/unavailable.js'
 
 /**
  * The process entry: load the config, start the parts this role runs, listen, and shut down
@@ -16,12 +17,6 @@ const USAGE = `usage: node dist/server.js [--config FILE] [--role all|api|worker
   --processes   API processes sharing the port (default: http.processes, 1); needs PostgreSQL
   environment   PORT, REDIS_URL, DATABASE_URL, HUB_MASTER_KEY override the file
 `
-
-/** Network errors, and PostgreSQL's: no such database, authentication failed, not accepting connections. */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET',
-  '3D000', '28P01', '28000', '57P03', '53300'
-])
 
 async function main (): Promise<void> {
   let values: { config?: string, role?: string, processes?: string, help?: boolean }

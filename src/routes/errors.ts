@@ -1,6 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { HubError } from '../errors.js'
+import { HubError, serviceUnavailable } from '../errors.js'
+import { connectionError, throttledLog, type ThrottledLog } from '../log-throttle.js'
 import { loggableError } from '../logger.js'
+import { isDatabaseUnavailable } from '../store/unavailable.js'
+
+/**
+ * Seconds a client is asked to wait before posting again after a 503: long enough for a
+ * database restart or failover to finish, short enough that notices are not held up.
+ */
+export const RETRY_AFTER_SECONDS = 5
 
 /** Fastify's own request errors, answered in the hub's shape with stable codes. */
 const FASTIFY_CODES: Record<string, { code: string, message: string }> = {
@@ -13,8 +21,10 @@ const FASTIFY_CODES: Record<string, { code: string, message: string }> = {
 
 /** One place that turns errors into answers; 5xx details stay in the log, never in the reply. */
 export async function errorHandler (err: FastifyError, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (err instanceof HubError) {
-    await reply.code(err.statusCode).send({ code: err.code, message: err.message, ...(err.errors === undefined ? {} : { errors: err.errors }) })
+  const hubError = err instanceof HubError ? err : isDatabaseUnavailable(err) ? databaseAway(req, err) : undefined
+  if (hubError !== undefined) {
+    if (hubError.statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+    await reply.code(hubError.statusCode).send({ code: hubError.code, message: hubError.message, ...(hubError.errors === undefined ? {} : { errors: hubError.errors }) })
     return
   }
   const known = FASTIFY_CODES[err.code]
@@ -30,6 +40,24 @@ export async function errorHandler (err: FastifyError, req: FastifyRequest, repl
   req.log.error({ err: loggableError(err) }, 'request failed')
   await reply.code(500).send({ code: 'HUB_ERR_INTERNAL', message: '服务器内部错误，请稍后重试' })
 }
+
+/**
+ * The database is away (stopped, failing over, silent): a 503 tells the client to post again,
+ * which is safe. Not a 500: the request may even have been committed before its answer was
+ * lost, and nothing is wrong with the hub. Said once per interval, not once per request.
+ */
+function databaseAway (req: FastifyRequest, err: unknown): HubError {
+  let log = unavailableLogs.get(req.server)
+  if (log === undefined) {
+    log = throttledLog(req.server.hub.logger, 'warn', 'database unavailable; answering 503 HUB_ERR_UNAVAILABLE')
+    unavailableLogs.set(req.server, log)
+  }
+  log({ err: connectionError(err) })
+  return serviceUnavailable()
+}
+
+/** One throttled complaint per app: during an outage every request fails alike. */
+const unavailableLogs = new WeakMap<object, ThrottledLog>()
 
 export async function notFoundHandler (req: FastifyRequest, reply: FastifyReply): Promise<void> {
   await reply.code(404).send({ code: 'HUB_ERR_ROUTE_NOT_FOUND', message: `没有这个接口：${req.method} ${req.url.split('?')[0] ?? ''}` })
