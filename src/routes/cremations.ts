@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { CremationRecord } from '../domain/cremation-record.js'
+import { CREMATION_FIELDS } from '../domain/field-labels.js'
 import { routeRecord } from '../domain/routing.js'
 import { validateCremation } from '../domain/validate-cremation.js'
-import { FUNERAL_HOME_MESSAGE, isFuneralHomeCode, validateVoidRequest } from '../domain/void-request.js'
+import { FUNERAL_HOME_MESSAGE, isFuneralHomeCode, validateVoidRequest, VOID_FIELDS } from '../domain/void-request.js'
 import { badIfMatch, certificateNoMismatch, cremationNotFound, schemaInvalid, validOrThrow } from '../errors.js'
 import { correctCremation } from '../store/corrections.js'
 import { getCremationStatus } from '../store/cremation-status.js'
@@ -25,7 +26,10 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     return validOrThrow(validateCremation(body, now, { timeZone: app.hub.config.county.timeZone }))
   }
 
-  app.post('/', async (req, reply) => {
+  // The body parser names fields with these labels (a field that is not UTF-8, a duplicate key).
+  const record = { config: { fields: CREMATION_FIELDS } }
+
+  app.post('/', record, async (req, reply) => {
     const { db, crypto, targets } = app.hub
     const record = validRecord(req.body)
     const routed = routeRecord(targets, 'notice.created', { policeStation: record.deceased.policeStation?.code })
@@ -42,7 +46,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     })
   })
 
-  app.put<Params>('/:certificateNo', async (req) => {
+  app.put<Params>('/:certificateNo', record, async (req) => {
     const { db, crypto, targets } = app.hub
     const certificateNo = pathCertificateNo(req.params.certificateNo)
     const record = validRecord(req.body)
@@ -62,7 +66,7 @@ export async function cremationRoutes (app: FastifyInstance): Promise<void> {
     }
   })
 
-  app.post<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo/void', async (req) => {
+  app.post<Params & { Querystring: { funeralHome?: string } }>('/:certificateNo/void', { config: { fields: VOID_FIELDS } }, async (req) => {
     const { db } = app.hub
     const certificateNo = pathCertificateNo(req.params.certificateNo)
     const { reason, funeralHome } = validOrThrow(validateVoidRequest(req.body, queryFuneralHome(req.query.funeralHome)))
@@ -102,9 +106,10 @@ function ifMatchVersion (raw: string | string[] | undefined): number | undefined
   if (raw === undefined) return undefined
   const text = (Array.isArray(raw) ? raw.join(',') : raw).trim()
   if (text === '*') return undefined
-  const m = /^"?([1-9]\d{0,8})"?$/.exec(text)
+  // Quoted or bare, never half-quoted: `"1` is a typo, and a typo must not pass as version 1.
+  const m = /^(?:"([1-9]\d{0,8})"|([1-9]\d{0,8}))$/.exec(text)
   if (m === null) throw badIfMatch()
-  return Number(m[1])
+  return Number(m[1] ?? m[2])
 }
 
 function queryFuneralHome (raw: unknown): string | undefined {
