@@ -11,7 +11,7 @@ import { startPoster, type AcknowledgedRecord } from './harness/poster.js'
 import { startScenario, type Scenario } from './harness/scenario.js'
 import { fileView, soapView, tally, waitTallied, type DepartmentView, type TallyFigures } from './peers/department-tally.js'
 import { watchFileDepartment, type FileDepartment } from './peers/file-department.js'
-import { startFaultProxy, type FaultPlan, type FaultProxy } from './peers/fault-proxy.js'
+import { startFaultProxy, type ConnectionLog, type FaultPlan, type FaultProxy } from './peers/fault-proxy.js'
 
 /**
  * 人社 over SOAP, 残联 by one SFTP file per notice and 公积金 by a batch file every second, each
@@ -133,17 +133,22 @@ describe('SOAP and SFTP departments that hang or drop connections mid-exchange',
   }
 
   /**
-   * Faults `proxy` by `plan` while RECORDS records are posted, with the whole department silent
-   * for SILENCE_MS in the middle; then heals it, waits until every department has every record
+   * Faults the target's proxy by `plan` while RECORDS records are posted, with the whole department
+   * silent for SILENCE_MS in the middle; then heals it, waits until every department has every record
    * and checks the database: nothing dead, everything delivered.
    */
   async function underFault (name: string, target: keyof World['proxies'], plan: FaultPlan): Promise<TallyFigures> {
     const proxy = world.proxies[target]
     const view = world.views.find(v => v.target === target)!
-    const before = { connections: proxy.connections.length, repeats: view.repeats() }
-    proxy.setPlan(plan)
+    const repeatsBefore = view.repeats()
+    const round = proxy.setPlan(plan)
+    const faulted = (): ConnectionLog[] => proxy.connections.filter(c => c.round === round)
     const posting = post(RECORDS, RATE)
-    await sleep(1_500)
+    // The plan's first faults strike before the silence (a batch target opens one connection a
+    // second at most, and its first is the one that loses the rename's answer).
+    const deadline = Date.now() + 5_000
+    while (!faulted().some(c => c.struck) && Date.now() < deadline) await sleep(50)
+    await sleep(500)
     proxy.silence()
     await sleep(SILENCE_MS)
     proxy.resume()
@@ -155,8 +160,8 @@ describe('SOAP and SFTP departments that hang or drop connections mid-exchange',
 
     // The faulted department's figures for this fault; the others must not miss anything either.
     const waited = await waitTallied(mine, [view], { since: healedAt, timeoutMs: CATCH_UP_TIMEOUT_MS })
-    const figures = { ...waited, repeats: waited.repeats - before.repeats }
-    const connections = proxy.connections.slice(before.connections)
+    const figures = { ...waited, repeats: waited.repeats - repeatsBefore }
+    const connections = faulted()
     // Hung by the plan, or open while the whole department was silent.
     const hung = connections.filter(c => (c.struck && c.fault.kind === 'hang') || c.silenced).length
     const dropped = connections.filter(c => c.struck && c.fault.kind === 'drop').length
@@ -188,7 +193,7 @@ describe('SOAP and SFTP departments that hang or drop connections mid-exchange',
   it('delivers every notice to the 人社 SOAP service, which hangs or drops its answers, with repeats under the same key only', async () => {
     // Every connection breaks: in the status line, the headers or the envelope of its first
     // answer, as its next request goes out, or inside its second answer. One in three hangs,
-    // the others are reset (3 kinds of turn and 5 points: every point meets both kinds).
+    // the others are reset (turns of 3, 5 points: every point meets both kinds).
     const points = [25, 120, 600, SOAP_ANSWER_BYTES, SOAP_ANSWER_BYTES + 600]
     const figures = await underFault('soap renshe', 'renshe', (n) =>
       ({ kind: n % 3 === 1 ? 'hang' : 'drop', afterBytes: points[(n - 1) % points.length]! }))
@@ -215,7 +220,8 @@ describe('SOAP and SFTP departments that hang or drop connections mid-exchange',
  * `passEvery`: every n-th connection is spared, so deliveries also get through during the fault.
  */
 function sftpPlan (proxy: FaultProxy, o: { doneFile: boolean, passEvery?: number }): FaultPlan {
-  const clean = proxy.connections.filter(c => c.closed && !c.struck && c.fault.kind === 'pass').map(c => c.serverBytes).sort((a, b) => a - b)
+  const clean = proxy.connections.filter(c => c.closed && c.fault.kind === 'pass' && !c.struck && !c.silenced && c.serverBytes > 0)
+    .map(c => c.serverBytes).sort((a, b) => a - b)
   const total = clean[Math.floor(clean.length / 2)]
   if (total === undefined) throw new Error('no clean SFTP upload through the proxy to place the faults by')
   const renameAnswer = total - (o.doneFile ? 190 : 0) - 35

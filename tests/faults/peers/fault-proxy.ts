@@ -17,12 +17,17 @@ export type ConnectionFault =
   | { kind: 'hang', afterBytes: number }
   | { kind: 'drop', afterBytes: number }
 
-/** Decides the fault of each new connection, by its number (1-based) since the plan was set. */
+/**
+ * Decides the fault of each connection, by its number (1-based) under this plan: the connections
+ * open when the plan is set come first, in the order they opened, then each new one.
+ */
 export type FaultPlan = (connectionNo: number) => ConnectionFault
 
 /** What happened on one connection, for the scenario's figures and for calibrating a plan. */
 export interface ConnectionLog {
   no: number
+  /** How many plans had been set when it opened or was last planned: which fault it took part in. */
+  round: number
   fault: ConnectionFault
   /** Bytes the server sent on it (passed on or not). */
   serverBytes: number
@@ -30,6 +35,8 @@ export interface ConnectionLog {
   clientBytes: number
   /** The fault fired: the connection hung or was dropped. */
   struck: boolean
+  /** `serverBytes` when its fault was planned: the fault's `afterBytes` count from here. */
+  faultFrom: number
   /** The client's side has closed. */
   closed: boolean
   /** It was open while the proxy was silent: whatever it was exchanging then hung. */
@@ -44,10 +51,12 @@ export interface ConnectionLog {
 export interface FaultProxy {
   readonly port: number
   /**
-   * From now on, new connections are treated by `plan` (open ones keep theirs: a fault that
-   * should reach them too is `silence()`). @defaultValue every connection passes
+   * From now on, connections are treated by `plan`: the open ones (a keep-alive connection
+   * would otherwise carry on unharmed), their bytes counted from now, and every new one.
+   * Returns the round: the `round` of every connection the plan treats.
+   * @defaultValue every connection passes
    */
-  setPlan (plan: FaultPlan): void
+  setPlan (plan: FaultPlan): number
   /**
    * The fault is over: new connections pass, and open ones whose fault has not struck yet are
    * spared. Connections already hung stay hung until their client gives up, as after a real hang.
@@ -65,15 +74,17 @@ export const passAll: FaultPlan = () => ({ kind: 'pass' })
 export async function startFaultProxy (targetHost: string, targetPort: number): Promise<FaultProxy> {
   const silent: SilentProxy = await startSilentProxy(targetHost, targetPort)
   let plan: FaultPlan = passAll
-  /** Connections opened before the current plan was set. */
-  let planFrom = 0
+  /** Connections numbered under the current plan so far. */
+  let planned = 0
+  let round = 0
   let silentNow = false
   const connections: ConnectionLog[] = []
   const sockets = new Set<net.Socket>()
 
   const server = net.createServer((client) => {
-    const log: ConnectionLog = { no: connections.length + 1, fault: { kind: 'pass' }, serverBytes: 0, clientBytes: 0, struck: false, closed: false, silenced: silentNow }
-    log.fault = plan(log.no - planFrom)
+    const log: ConnectionLog = {
+      no: connections.length + 1, round, fault: plan(++planned), serverBytes: 0, clientBytes: 0, faultFrom: 0, struck: false, closed: false, silenced: silentNow
+    }
     connections.push(log)
     const upstream = net.connect(silent.port, '127.0.0.1')
     sockets.add(client).add(upstream)
@@ -88,7 +99,7 @@ export async function startFaultProxy (targetHost: string, targetPort: number): 
       const fault = log.fault
       // The server has sent all it will before the fault: the client's next words meet it (a
       // fault at the very end of a session hits its goodbye).
-      if (!log.struck && fault.kind !== 'pass' && log.serverBytes >= fault.afterBytes) {
+      if (!log.struck && fault.kind !== 'pass' && log.serverBytes - log.faultFrom >= fault.afterBytes) {
         log.struck = true
         hung = fault.kind === 'hang'
         if (fault.kind === 'drop') drop()
@@ -100,14 +111,15 @@ export async function startFaultProxy (targetHost: string, targetPort: number): 
       log.serverBytes += chunk.length
       if (log.struck) return
       const fault = log.fault
-      if (fault.kind === 'pass' || log.serverBytes <= fault.afterBytes) {
+      const faultAt = fault.kind === 'pass' ? Infinity : log.faultFrom + fault.afterBytes
+      if (log.serverBytes <= faultAt) {
         client.write(chunk)
         return
       }
       // Pass exactly the bytes before the fault point: the exchange breaks off inside a message.
       log.struck = true
       hung = fault.kind === 'hang'
-      const keep = fault.afterBytes - (log.serverBytes - chunk.length)
+      const keep = faultAt - (log.serverBytes - chunk.length)
       if (fault.kind === 'hang') {
         if (keep > 0) client.write(chunk.subarray(0, keep))
       } else if (keep > 0) {
@@ -131,7 +143,15 @@ export async function startFaultProxy (targetHost: string, targetPort: number): 
     port: (server.address() as net.AddressInfo).port,
     setPlan (p) {
       plan = p
-      planFrom = connections.length
+      planned = 0
+      round++
+      for (const c of connections) {
+        if (c.closed || c.struck) continue
+        c.round = round
+        c.fault = p(++planned)
+        c.faultFrom = c.serverBytes
+      }
+      return round
     },
     heal () {
       plan = passAll
