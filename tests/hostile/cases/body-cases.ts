@@ -33,7 +33,7 @@ const BAD_JSON = { status: 400, code: 'HUB_ERR_BAD_JSON' } as const
 const SCHEMA = { status: 400, code: 'HUB_ERR_SCHEMA' } as const
 const MEDIA = { status: 415, code: 'HUB_ERR_MEDIA_TYPE' } as const
 
-function malformedJson (): HostileCase[] {
+export function malformedJson (): HostileCase[] {
   const bodies: Array<[string, string]> = [
     ['an empty body', ''],
     ['a lone opening brace', '{'],
@@ -125,7 +125,7 @@ function invalidUtf8 (base: object, textFields: readonly string[]): HostileCase[
   return cases
 }
 
-function prototypeKeys (base: object): HostileCase[] {
+export function prototypeKeys (base: object): HostileCase[] {
   const text = JSON.stringify(base)
   const inject = (member: string): string => `{${member},${text.slice(1)}`
   return [
@@ -173,7 +173,7 @@ function escapeFirst (key: string): string {
   return `\\u${key.charCodeAt(0).toString(16).padStart(4, '0')}${key.slice(1)}`
 }
 
-function structure (base: object): HostileCase[] {
+export function structure (base: object): HostileCase[] {
   const text = JSON.stringify(base)
   const many = (n: number): string => Array.from({ length: n }, (_, i) => `"k${i}":1`).join(',')
   return [
