@@ -8,7 +8,8 @@ import { classifyTransportFailure, type ExchangeState } from './transport-failur
  * the contract's `businessCode`. A `Server`/`Receiver` fault is always retried, business code
  * or not; a fault about credentials or the SOAP protocol is retried as `soap-config` (ops'
  * to fix, as `sftp-config` for SFTP; the retry window bounds it). Without a fault the HTTP
- * status decides as for REST; without an answer it is a network, timeout or abort failure.
+ * status decides as for REST; without an answer, or with one cut off after its status line, it
+ * is a network, timeout or abort failure.
  * Messages carry codes and statuses only, never `faultstring` or the body: both may echo the
  * person's name or ID number.
  */
@@ -18,7 +19,23 @@ export function classifySoapFailure (err: unknown, state: ExchangeState): Delive
   const fault = readSoapFault(err)
   if (fault !== undefined) return faultError(fault, status)
   if (status === undefined) return classifyTransportFailure(err, state)
+  if (cutOff(err)) {
+    // The status line came, the body never did whole: a broken connection, not an answer that
+    // is no SOAP, whatever the status (a cut 500 may hold a business fault). The department may
+    // well have taken the notice; the retry, a duplicate to it, reads the whole answer.
+    return new DeliveryError(`网络错误：应答中途断开（HTTP ${status}）`, true, 'network', status)
+  }
   return httpError(status)
+}
+
+/**
+ * The connection broke while the answer's body was arriving (reset or closed early): axios
+ * rejects with the response whose `data` it never set. A complete answer that is not SOAP
+ * (a gateway's page, an empty body) has its text in `data`.
+ */
+function cutOff (err: unknown): boolean {
+  const e = err as { response?: { data?: unknown } } | null
+  return e?.response !== undefined && e.response.data === undefined
 }
 
 function faultError (fault: SoapFaultInfo, status: number | undefined): DeliveryError {
