@@ -54,8 +54,11 @@ const CLOSE_OBJECT = 0x7D
 const CLOSE_ARRAY = 0x5D
 
 /**
- * The first structural problem of `text`, which must be JSON that `JSON.parse` accepted, as a
- * field error; `undefined` when there is none. Linear in the length of `text`.
+ * The first structural problem of `text` as a field error; `undefined` when there is none.
+ * Linear in the length of `text`, and run BEFORE `JSON.parse`: parsing 90,000 keys into one
+ * object costs ~80 ms, finding that there are too many costs well under one. Exact on JSON; on
+ * text that is not JSON it may find nothing (the parse then refuses it) or a problem in the part
+ * it could read, which is then the reason given.
  */
 export function jsonStructureError (text: string, fields: FieldDictionary, limits: JsonLimits = JSON_LIMITS): FieldError | undefined {
   // Per open container: the keys it has had (an object) or null (an array), and in `path` the
@@ -69,6 +72,7 @@ export function jsonStructureError (text: string, fields: FieldDictionary, limit
     if (c <= 0x20) continue
     if (c === QUOTE) {
       const end = closingQuote(text, i)
+      if (end < 0) return undefined
       let next = end + 1
       while (text.charCodeAt(next) <= 0x20) next++
       if (text.charCodeAt(next) !== COLON) {
@@ -76,18 +80,20 @@ export function jsonStructureError (text: string, fields: FieldDictionary, limit
         i = end
         continue
       }
-      const raw = text.slice(i + 1, end)
-      const key = raw.includes('\\') ? JSON.parse(text.slice(i, end + 1)) as string : raw
       const depth = keys.length - 1
+      const seen = keys[depth]
+      const key = decodeKey(text, i, end)
+      // A key outside an object, or one that does not decode: not JSON, and the parse says so.
+      if (seen === undefined || seen === null || key === undefined) return undefined
       const parent = pointer(path, depth)
       if (!isFieldName(key)) {
         return { pointer: parent, code: 'HUB_ERR_UNKNOWN_FIELD', message: `${fieldLabel(parent, fields)}含有不允许的字段名（字段名只能由英文字母、数字和下划线组成，最长 64 个字符）` }
       }
-      if (keys[depth]!.has(key)) {
+      if (seen.has(key)) {
         const at = `${parent}/${key}`
         return { pointer: at, code: 'HUB_ERR_DUPLICATE_KEY', message: `${fieldLabel(at, fields)}（${at}）在请求体中出现了不止一次` }
       }
-      keys[depth]!.add(key)
+      seen.add(key)
       path[depth] = key
       i = next
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
@@ -110,14 +116,26 @@ export function jsonStructureError (text: string, fields: FieldDictionary, limit
   return undefined
 }
 
-/** Index of the quote that closes the string opened at `start`: the next one not escaped. */
+/** Index of the quote that closes the string opened at `start` (the next one not escaped), or -1. */
 function closingQuote (text: string, start: number): number {
   let end = text.indexOf('"', start + 1)
-  for (;;) {
+  while (end >= 0) {
     let slashes = 0
     while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++
     if (slashes % 2 === 0) return end
     end = text.indexOf('"', end + 1)
+  }
+  return -1
+}
+
+/** The key quoted from `start` to `end`, its escapes decoded; `undefined` if they do not decode. */
+function decodeKey (text: string, start: number, end: number): string | undefined {
+  const raw = text.slice(start + 1, end)
+  if (!raw.includes('\\')) return raw
+  try {
+    return JSON.parse(text.slice(start, end + 1)) as string
+  } catch {
+    return undefined
   }
 }
 

@@ -23,10 +23,10 @@ const UTF8_ONLY = /^[^;]*(?:;\s*charset=(?:utf-8|"utf-8")\s*)?;?\s*$/i
  *    otherwise decode into mojibake that departments then receive;
  * 2. bytes that are not UTF-8 are refused before decoding (`400`, `HUB_ERR_CHARACTERS` naming
  *    the fields that hold them), instead of becoming U+FFFD and being stored;
- * 3. Fastify's own parse: `secure-json-parse`, which refuses `__proto__` and
- *    `constructor.prototype` keys (`400 HUB_ERR_BAD_JSON`), exactly as before;
- * 4. one pass over the parsed text for duplicate keys, keys that are no field name, and bodies
- *    too deep or too large to validate cheaply (`json-structure.ts`).
+ * 3. one pass over the text for duplicate keys, keys that are no field name, and bodies too
+ *    deep or too large to parse and validate cheaply (`json-structure.ts`);
+ * 4. Fastify's own parse: `secure-json-parse`, which refuses `__proto__` and
+ *    `constructor.prototype` keys (`400 HUB_ERR_BAD_JSON`), exactly as before.
  */
 export function useStrictJsonParser (app: FastifyInstance): void {
   const fastifyParse = app.getDefaultJsonParser('error', 'error')
@@ -42,14 +42,12 @@ export function useStrictJsonParser (app: FastifyInstance): void {
       return
     }
     const text = body.toString('utf8')
-    void fastifyParse(req, text, (err, value) => {
-      if (err !== null) {
-        done(err, undefined)
-        return
-      }
-      const problem = jsonStructureError(text, fields)
-      if (problem === undefined) done(null, value)
-      else done(schemaInvalid([problem]), undefined)
-    })
+    // Before the parse: a body of 90,000 keys is refused without building its object.
+    const problem = jsonStructureError(text, fields)
+    if (problem !== undefined) {
+      done(schemaInvalid([problem]), undefined)
+      return
+    }
+    void fastifyParse(req, text, done)
   })
 }

@@ -27,6 +27,14 @@ describe('hostile input to POST /v1/cremations', () => {
     expect(await fingerprint(th.testDb.db)).toEqual(before)
   })
 
+  it('lists the first 20 of 300 unknown fields and counts all of them in the message', async () => {
+    const extra = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`extra${i}`, i]))
+    const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: { ...validCremation, ...extra } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().message).toBe('请求格式不正确：300 个字段有误（仅列出前 20 个）')
+    expect(res.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(Array.from({ length: 20 }, (_, i) => `/extra${i}`))
+  })
+
   it('accepts the same record sent as application/json; charset="UTF-8" and stores it', async () => {
     const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', headers: { 'content-type': 'application/json; charset="UTF-8"' }, payload: json(validCremation) })
     expect(res.statusCode).toBe(201)

@@ -4,7 +4,7 @@ import { CREMATION_FIELDS } from '../../../src/domain/field-labels.js'
 import { makeCremation } from '../../fixtures/cremation.js'
 
 const check = (text: string, limits?: { maxDepth: number, maxValues: number }): { pointer: string, code: string } | undefined => {
-  JSON.parse(text.replace(/^\uFEFF/, '')) // the scanner's input has always parsed (secure-json-parse drops a BOM)
+  JSON.parse(text.replace(/^\uFEFF/, '')) // these cases are JSON (secure-json-parse drops a BOM)
   const e = jsonStructureError(text, CREMATION_FIELDS, limits)
   return e && { pointer: e.pointer, code: e.code }
 }
@@ -57,6 +57,22 @@ describe('jsonStructureError', () => {
   it('stops at the first value over the limit, however large the body', () => {
     const huge = `[${new Array(500_000).fill('1').join(',')}]`
     expect(check(huge)).toEqual({ pointer: '', code: 'HUB_ERR_BODY_TOO_COMPLEX' })
+  })
+
+  it('finds nothing, and never throws or hangs, on text that is not JSON', () => {
+    for (const text of ['{"a', '{"a":1,"a', '["k":1]', '"k":1', '}}}]]]', '{"a\\x":1}', '{"\\u12":1}', "{'a':1,'a':2}", '{"a":"b\\"}', '\\', '']) {
+      expect(jsonStructureError(text, CREMATION_FIELDS)).toBeUndefined()
+    }
+    let seed = 7
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({ length: Math.floor(random() * 40) }, () => '{}[]",:\\ a1'[Math.floor(random() * 13)]).join('')
+      jsonStructureError(text, CREMATION_FIELDS)
+    }
+  })
+
+  it('reports what it read before the text stopped being JSON', () => {
+    expect(jsonStructureError('{"a":1,"a":2', CREMATION_FIELDS)?.code).toBe('HUB_ERR_DUPLICATE_KEY')
   })
 
   it('says what is wrong in Chinese, naming the field by its label', () => {
