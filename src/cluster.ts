@@ -1,11 +1,13 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
+import { createRestartBackoff } from './restart-backoff.js'
 
 /**
  * Several API processes on one machine (DESIGN §10: the API on every core). The primary only
  * supervises: it forks the workers, which share the listening port, replaces one that dies
- * unexpectedly, and on a stop signal passes it on and waits for all of them to finish their
- * graceful shutdown. Worker 0 runs the configured role; the others serve the API only, so
+ * unexpectedly (after a delay that grows while it keeps dying, see restart-backoff.ts; never
+ * giving up, so the others keep serving), and on a stop signal passes it on and waits for all
+ * of them to finish their graceful shutdown. Worker 0 runs the configured role; the others serve the API only, so
  * delivery workers and schedules are not duplicated.
  */
 
@@ -13,10 +15,6 @@ const INDEX_ENV = 'HUB_PROCESS_INDEX'
 const STOP_MESSAGE = 'houshi:stop'
 /** A worker says it listens for stop requests (a message sent before that would be lost). */
 const LISTENING_MESSAGE = 'houshi:listening'
-/** More unexpected exits than this within the window stop the whole hub: something is wrong. */
-const MAX_RESTARTS = 5
-const RESTART_WINDOW_MS = 60_000
-const RESTART_DELAY_MS = 1_000
 /** A worker's graceful shutdown gives attempts 30 s; past this it is killed. */
 const STOP_DEADLINE_MS = 45_000
 
@@ -46,7 +44,9 @@ export interface Supervisor {
 
 export function superviseWorkers (processes: number, logger: Logger): Supervisor {
   const workers = new Map<number, Worker>()
-  const restarts: number[] = []
+  const backoff = createRestartBackoff()
+  /** Restarts waiting for their delay, cancelled by a stop. */
+  const pendingRestarts = new Map<number, NodeJS.Timeout>()
   let stopping = false
   let failed = false
   let allExited: (() => void) | undefined
@@ -56,7 +56,9 @@ export function superviseWorkers (processes: number, logger: Logger): Supervisor
   const askToStop = (w: Worker): void => { w.send({ type: STOP_MESSAGE, signal: stopSignal }) }
 
   const fork = (index: number): void => {
+    pendingRestarts.delete(index)
     const worker = cluster.fork({ [INDEX_ENV]: String(index) })
+    const forkedAt = Date.now()
     workers.set(index, worker)
     worker.on('message', (m: unknown) => {
       if ((m as { type?: unknown } | null)?.type !== LISTENING_MESSAGE) return
@@ -72,23 +74,19 @@ export function superviseWorkers (processes: number, logger: Logger): Supervisor
         if (workers.size === 0) allExited?.()
         return
       }
-      const now = Date.now()
-      restarts.push(now)
-      while (restarts.length > 0 && restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift()
-      if (restarts.length > MAX_RESTARTS) {
-        logger.fatal({ index, code, signal }, 'hub processes keep dying; stopping the hub')
-        failed = true
-        void supervisor.stop('SIGTERM').then(code => process.exit(code))
-        return
-      }
-      logger.error({ index, code, signal }, 'hub process died; starting a new one')
-      setTimeout(() => { if (!stopping) fork(index) }, RESTART_DELAY_MS).unref()
+      const { delayMs, deathsInARow } = backoff.died(index, Date.now() - forkedAt)
+      // The alert: one error line per death, saying how often in a row and when it comes back.
+      logger.error({ index, code, signal, deathsInARow, restartInMs: delayMs, serving: workers.size }, 'hub process died; starting a new one')
+      // Not unref'd: with every process dead, this timer is what keeps the supervisor alive.
+      pendingRestarts.set(index, setTimeout(() => { if (!stopping) fork(index) }, delayMs))
     })
   }
 
   const supervisor: Supervisor = {
     async stop (signal) {
       stopping = true
+      for (const timer of pendingRestarts.values()) clearTimeout(timer)
+      pendingRestarts.clear()
       const done = new Promise<void>(resolve => { allExited = resolve })
       if (workers.size === 0) allExited?.()
       // By message, not by signal: a Ctrl-C already reached every process of the group, and a

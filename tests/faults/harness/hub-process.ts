@@ -17,6 +17,9 @@ import { freePort } from '../../../scripts/free-port.js'
  * - `pid()`                          the current process (the supervisor with `--processes N`)
  * - `workerPids()`                   with `--processes N`: the API processes that said "started"
  *                                    and are still alive
+ * - `startedProcesses()`             the newest process of each index (`process` in the log)
+ *                                    with its role, if alive (index 0 runs the workers, the
+ *                                    others `api` only); needs log level info
  * - `output()`                       stdout + stderr of every run so far (restarts are marked)
  * - `waitReady(timeoutMs = 60 s)`    polls `/readyz` until 200; rejects if the process exits
  * - `kill(signal)`                   sends `signal` to the current process only
@@ -40,11 +43,15 @@ export interface HubProcessOptions {
 
 export interface Exit { code: number | null, signal: string | null }
 
+/** A process of the hub that logged "houshi-hub started" and is still alive. */
+export interface StartedProcess { pid: number, role: string, index: number }
+
 export interface HubProcess {
   readonly url: string
   readonly port: number
   pid (): number
   workerPids (): number[]
+  startedProcesses (): StartedProcess[]
   output (): string
   waitReady (timeoutMs?: number): Promise<void>
   kill (signal: NodeJS.Signals): void
@@ -108,16 +115,18 @@ export async function startHubProcess (options: HubProcessOptions): Promise<HubP
     url,
     port,
     pid: () => child.pid!,
-    workerPids: () => {
-      const pids = new Set<number>()
-      for (const line of out.split('\n')) {
+    workerPids: () => hub.startedProcesses().filter(p => p.pid !== child.pid).map(p => p.pid),
+    startedProcesses: () => {
+      // The newest start of each index counts: an older one of the same index has died.
+      const newest = new Map<number, StartedProcess>()
+      for (const line of out.split('\n').reverse()) {
         if (!line.includes('houshi-hub started')) continue
         try {
-          const pid = (JSON.parse(line) as { pid?: number }).pid
-          if (pid !== undefined && pid !== child.pid && alive(pid)) pids.add(pid)
+          const { pid, role, process: index = 0 } = JSON.parse(line) as { pid?: number, role?: string, process?: number }
+          if (pid !== undefined && !newest.has(index)) newest.set(index, { pid, role: role ?? '?', index })
         } catch {}
       }
-      return [...pids]
+      return [...newest.values()].filter(p => alive(p.pid))
     },
     output: () => out,
     async waitReady (timeoutMs = 60_000) {

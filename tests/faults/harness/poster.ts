@@ -14,10 +14,11 @@ import { sleep } from './hub-process.js'
  * - `startPoster({ url, total, ratePerSecond, … })` starts posting at once.
  * - `finished()`           resolves once every record got an acknowledgement or a 4xx
  * - `stop()`               stops posting (new and repeated); waits for the requests in flight
- * - `repostUnanswered(timeoutMs)` after a stop: posts every unacknowledged record again until
- *                          all are acknowledged or refused, or `timeoutMs` passes
+ * - `repostUnanswered(timeoutMs)` after a stop: posts every record posted but not acknowledged
+ *                          again until all are acknowledged or refused, or `timeoutMs` passes
+ *                          (records never posted because of the stop are left alone)
  * - `acknowledged()`       the acknowledged records: `{ index, certificateNo, noticeId, targets }`
- * - `unanswered()`         records without an acknowledgement or a 4xx (should be none at the end)
+ * - `unanswered()`         records posted without an acknowledgement or a 4xx (none at the end)
  * - `statuses()`           every answer by status (`error` for no answer), re-posts included
  * - `refused()`            records answered 4xx: a bad fixture or a real defect, never expected
  */
@@ -82,6 +83,8 @@ export function startPoster (o: PosterOptions): Poster {
   const pending = new Set<Promise<void>>()
   let wake: (() => void) | undefined
   const settled = (r: PostedRecord): boolean => r.noticeId !== undefined || r.refused === true
+  /** Posted at least once and neither acknowledged nor refused: what a client must post again. */
+  const open = (r: PostedRecord): boolean => r.posts > 0 && !settled(r)
 
   async function post (r: PostedRecord): Promise<void> {
     r.posts++
@@ -160,18 +163,18 @@ export function startPoster (o: PosterOptions): Poster {
     async repostUnanswered (timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
-        const open = records.filter(r => !settled(r))
-        if (open.length === 0 || Date.now() > deadline) return
+        const unanswered = records.filter(open)
+        if (unanswered.length === 0 || Date.now() > deadline) return
         // A few at a time: the hub may just have come back.
-        for (let i = 0; i < open.length; i += inFlightMax) {
-          await Promise.all(open.slice(i, i + inFlightMax).map(post))
+        for (let i = 0; i < unanswered.length; i += inFlightMax) {
+          await Promise.all(unanswered.slice(i, i + inFlightMax).map(post))
         }
-        if (records.some(r => !settled(r))) await sleep(retryDelayMs)
+        if (records.some(open)) await sleep(retryDelayMs)
       }
     },
     acknowledged: () => records.filter(r => r.noticeId !== undefined)
       .map(r => ({ index: r.index, certificateNo: r.certificateNo, noticeId: r.noticeId!, targets: r.targets ?? [] })),
-    unanswered: () => records.filter(r => !settled(r)),
+    unanswered: () => records.filter(open),
     refused: () => records.filter(r => r.refused === true),
     statuses: () => ({ ...statuses })
   }
