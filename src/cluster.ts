@@ -7,8 +7,8 @@ import { createRestartBackoff } from './restart-backoff.js'
  * supervises: it forks the workers, which share the listening port, replaces one that dies
  * unexpectedly (after a delay that grows while it keeps dying, see restart-backoff.ts; never
  * giving up, so the others keep serving), and on a stop signal passes it on and waits for all
- * of them to finish their graceful shutdown. Worker 0 runs the configured role; the others serve the API only, so
- * delivery workers and schedules are not duplicated.
+ * of them to finish their graceful shutdown. Worker 0 runs the configured role; the others
+ * serve the API only, so delivery workers and schedules are not duplicated.
  */
 
 const INDEX_ENV = 'HUB_PROCESS_INDEX'
