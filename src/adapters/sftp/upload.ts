@@ -30,6 +30,12 @@ type Stage = 'key' | 'connect' | 'write' | 'rename' | 'done-file'
 const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
 
+/**
+ * ssh2-sftp-client's words for a connection that ended under an operation (its code is then
+ * `ERR_GENERIC_CLIENT`, or `ERR_NOT_CONNECTED` for "no SFTP connection").
+ */
+const CONNECTION_LOST = /Unexpected (end|close) event|No SFTP connection available/i
+
 /** How long a clean-up step (removing a failed `.part`, closing the session) may take before the socket is simply destroyed. */
 const END_GRACE_MS = 2_000
 
@@ -181,6 +187,10 @@ function classify (err: unknown, stage: Stage, c: FailureContext): DeliveryError
   // ETIMEDOUT here is the socket's own connect timeout: the server did not answer at all.
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || code === 'ETIMEDOUT')) {
     return new DeliveryError(`SFTP 网络错误：${code}（服务器 ${server}）`, true, 'network')
+  }
+  if (stage !== 'connect' && CONNECTION_LOST.test(message)) {
+    // Not the server refusing the operation: the connection ended under it (reset, closed).
+    return new DeliveryError(`SFTP 连接在${stageLabel[stage]}时中断：文件 ${c.name}（服务器 ${server}）`, true, 'network')
   }
   if (code === SFTP_NO_SUCH_FILE && stage === 'write') {
     return new DeliveryError(`SFTP 远程目录 ${c.config.remoteDir} 不存在`, true, 'sftp-config')
