@@ -141,6 +141,7 @@ describe('SOAP and SFTP departments that hang or drop connections mid-exchange',
     const proxy = world.proxies[target]
     const view = world.views.find(v => v.target === target)!
     const repeatsBefore = view.repeats()
+    const outputBefore = world.scenario.hub.output().length
     const round = proxy.setPlan(plan)
     const faulted = (): ConnectionLog[] => proxy.connections.filter(c => c.round === round)
     const posting = post(RECORDS, RATE)
@@ -165,12 +166,16 @@ describe('SOAP and SFTP departments that hang or drop connections mid-exchange',
     // Hung by the plan, or open while the whole department was silent.
     const hung = connections.filter(c => (c.struck && c.fault.kind === 'hang') || c.silenced).length
     const dropped = connections.filter(c => c.struck && c.fault.kind === 'drop').length
+    const errors = failedAttempts(world.scenario.hub.output().slice(outputBefore), target)
     printFigures(`soap-sftp ${name}`, figures, {
-      connections: connections.length, hung, dropped, silenceMs: SILENCE_MS, duplicateLines: figures.duplicateLines
+      connections: connections.length, hung, dropped, silenceMs: SILENCE_MS, duplicateLines: figures.duplicateLines,
+      failures: Object.entries(errors).map(([k, n]) => `${k}:${n}`).join(',')
     })
     expectAllDelivered(figures)
     expect(figures.duplicateLines, 'lines repeated in one file or across files').toBe(0)
     expect({ hung: hung > 0, dropped: dropped > 0 }, 'the fault struck mid-exchange').toEqual({ hung: true, dropped: true })
+    // Ops read what happened: a connection that broke or went silent, never a department refusing.
+    expect(Object.keys(errors).filter(c => c !== 'network' && c !== 'timeout'), 'error classes of the failed attempts').toEqual([])
     const everyone = tally(acked, world.views)
     expect({ missing: everyone.missingSample, keyMismatches: everyone.keyMismatches }, 'the departments not faulted').toEqual({ missing: [], keyMismatches: 0 })
     // What the departments hold, the database says too: delivered, and no dead letter.
@@ -231,4 +236,17 @@ function sftpPlan (proxy: FaultProxy, o: { doneFile: boolean, passEvery?: number
     if (o.passEvery !== undefined && n % o.passEvery === 0) return { kind: 'pass' }
     return { kind: n % 2 === 1 ? 'drop' : 'hang', afterBytes: points[(n - 1) % points.length]! }
   }
+}
+
+/** Failed attempts at `target` by error class, from the hub's warn lines (per delivery or per batch file). */
+function failedAttempts (output: string, target: string): Record<string, number> {
+  const classes: Record<string, number> = {}
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue
+    let entry: { target?: unknown, errorClass?: unknown }
+    try { entry = JSON.parse(line) as typeof entry } catch { continue }
+    if (entry.target !== target || typeof entry.errorClass !== 'string') continue
+    classes[entry.errorClass] = (classes[entry.errorClass] ?? 0) + 1
+  }
+  return classes
 }
