@@ -71,7 +71,7 @@ export function checkDeceased (d: DeceasedIdentityBody, now: Date, timeZone: str
       fail('/deceased/birthDate', 'HUB_ERR_DATE_FUTURE', '不能晚于今天')
       birthDate = undefined
     } else if (idBirthDate !== undefined && d.birthDate !== idBirthDate) {
-      fail('/deceased/birthDate', 'HUB_ERR_BIRTH_DATE_MISMATCH', `与身份证号码中的出生日期 ${idBirthDate} 不一致`)
+      fail('/deceased/birthDate', 'HUB_ERR_BIRTH_DATE_MISMATCH', '与身份证号码中的出生日期不一致')
     }
   }
 
@@ -101,7 +101,7 @@ export function checkDeathAfterBirth (
   death: number | undefined, birthDate: string | undefined, timeZone: string, fail: Fail<'HUB_ERR_DEATH_BEFORE_BIRTH'>
 ): void {
   if (death !== undefined && birthDate !== undefined && localDate(new Date(death), timeZone) < birthDate) {
-    fail('/death/time', 'HUB_ERR_DEATH_BEFORE_BIRTH', `不能早于出生日期 ${birthDate}`)
+    fail('/death/time', 'HUB_ERR_DEATH_BEFORE_BIRTH', '不能早于出生日期')
   }
 }
 

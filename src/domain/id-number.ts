@@ -71,13 +71,13 @@ export function checkIdNumber (raw: string, today: Date, timeZone = 'Asia/Shangh
   }
   const birthDate = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`
   if (!isCalendarDate(birthDate)) {
-    return fail('HUB_ERR_ID_BIRTH_DATE', `号码中的出生日期 ${birthDate} 不是有效日期`)
+    return fail('HUB_ERR_ID_BIRTH_DATE', '号码中的出生日期不是有效日期')
   }
   if (birthDate < EARLIEST_BIRTH_DATE) {
-    return fail('HUB_ERR_ID_BIRTH_DATE', `号码中的出生日期 ${birthDate} 早于 1900-01-01`)
+    return fail('HUB_ERR_ID_BIRTH_DATE', '号码中的出生日期早于 1900-01-01')
   }
   if (birthDate > localDate(today, timeZone)) {
-    return fail('HUB_ERR_ID_BIRTH_DATE', `号码中的出生日期 ${birthDate} 晚于今天`)
+    return fail('HUB_ERR_ID_BIRTH_DATE', '号码中的出生日期晚于今天')
   }
   const sex = Number(value[16]) % 2 === 1 ? 'male' : 'female'
   return { ok: true, value, birthDate, sex }

@@ -76,6 +76,8 @@ describe('checkIdNumber', () => {
     const result = checkIdNumber(number, today)
     expect(result).toMatchObject({ ok: false, code })
     expect(result.ok ? '' : result.message).toMatch(/\p{Script=Han}/u)
+    // A birth date read out of the number is part of the person's identity: never echoed back.
+    expect((result.ok ? '' : result.message).replace('1900-01-01', '')).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{8}/)
   })
 
   it('does not quote the expected check digit, so a typo elsewhere is not "fixed" at the end', () => {
