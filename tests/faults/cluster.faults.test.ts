@@ -20,7 +20,7 @@ describe('the hub with two API processes, one of them killed again and again', (
   it('keeps serving from the survivor, restarts the dead process with a growing delay, and delivers everything', async () => {
     // At info: "houshi-hub started" names each process and its index.
     scenario = await startScenario({ engine: 'postgres', args: ['--processes', '2'], config: { logLevel: 'info' } })
-    const { hub, departments } = scenario
+    const { hub } = scenario
     await waitForProcesses(hub, 2)
     const poster = startPoster({ url: hub.url, total: 100_000, ratePerSecond: RATE, timeoutMs: 5_000 })
     const killedAt: number[] = []
@@ -52,12 +52,11 @@ describe('the hub with two API processes, one of them killed again and again', (
 
     expect(poster.unanswered()).toEqual([])
     expect(poster.refused()).toEqual([])
-    const figures = await departments.waitDelivered(poster.acknowledged(), { since: lastPost, timeoutMs: 60_000 })
+    const { figures, statuses } = await scenario.finish(poster.acknowledged(), { since: lastPost, timeoutMs: 60_000 })
     printFigures('cluster-child-killed', figures, {
       deaths: DEATHS, killedOverMs: killedAt.at(-1)! - killedAt[0]!, restartDelaysMs: delays.join('/'), answers: JSON.stringify(poster.statuses())
     })
     expectAllDelivered(figures)
-    const statuses = await scenario.settle(30_000)
     expect(Object.keys(statuses)).toEqual(['delivered'])
   })
 })

@@ -31,7 +31,7 @@ describe('the hub when its PostgreSQL server stops and starts again', () => {
       // A request waits at most this long for a connection before it is answered 503.
       config: { database: { connectTimeoutMs: 2_000, queryTimeoutMs: 10_000 } }
     })
-    const { hub, departments } = scenario
+    const { hub } = scenario
     const poster = startPoster({ url: hub.url, total: RECORDS, ratePerSecond: RATE, timeoutMs: 10_000 })
     await sleep(2_000)
     await cluster.stop('fast')
@@ -54,10 +54,10 @@ describe('the hub when its PostgreSQL server stops and starts again', () => {
     expect(answers).not.toHaveProperty('500')
     expect(answers['503']).toBeGreaterThan(0)
 
-    const figures = await departments.waitDelivered(poster.acknowledged(), { since: faultEnded, timeoutMs: 90_000 })
+    const { figures, statuses } = await scenario.finish(poster.acknowledged(), { since: faultEnded, timeoutMs: 90_000 })
     printFigures('postgres-restart', figures, { downMs: DOWN_MS, answers: JSON.stringify(answers) })
     expectAllDelivered(figures)
     expect(figures.records).toBe(RECORDS)
-    expect(await scenario.settle(60_000)).toEqual({ delivered: RECORDS * 3 })
+    expect(statuses).toEqual({ delivered: RECORDS * 3 })
   })
 })

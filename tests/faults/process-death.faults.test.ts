@@ -21,7 +21,7 @@ describe.concurrent('the hub process dying or stopped under load', () => {
   for (const engine of ['postgres', 'pglite'] as const) {
     it(`on ${engine}, killed with SIGKILL five times, delivers every acknowledged record to every department, repeats under the same key only`, async () => {
       await withScenario({ engine }, async (scenario) => {
-        const { hub, departments } = scenario
+        const { hub } = scenario
         const poster = startPoster({ url: hub.url, total: RECORDS, ratePerSecond: RATE, timeoutMs: 5_000 })
         let faultEnded = Date.now()
         for (let kill = 1; kill <= KILLS; kill++) {
@@ -36,11 +36,11 @@ describe.concurrent('the hub process dying or stopped under load', () => {
         expect(poster.unanswered()).toEqual([])
         expect(poster.refused()).toEqual([])
 
-        const figures = await departments.waitDelivered(poster.acknowledged(), { since: faultEnded, timeoutMs: 120_000 })
+        const { figures, statuses } = await scenario.finish(poster.acknowledged(), { since: faultEnded, timeoutMs: 120_000 })
         printFigures(`kill-9 ${engine}`, figures, { kills: KILLS, answers: JSON.stringify(poster.statuses()) })
         expectAllDelivered(figures)
         expect(figures.records).toBe(RECORDS)
-        expect(await scenario.settle(60_000)).toEqual({ delivered: RECORDS * 3 })
+        expect(statuses).toEqual({ delivered: RECORDS * 3 })
       })
     })
   }
@@ -60,12 +60,12 @@ describe.concurrent('the hub process dying or stopped under load', () => {
 
       await hub.restart()
       const restarted = Date.now()
-      const figures = await departments.waitDelivered(poster.acknowledged(), { since: restarted, timeoutMs: 60_000 })
+      const { figures, statuses } = await scenario.finish(poster.acknowledged(), { since: restarted, timeoutMs: 60_000 })
       printFigures('sigterm', figures, { deliveredBeforeStop: beforeRestart.accepted })
       expectAllDelivered(figures)
       // What was in flight at the stop was recorded as delivered: nothing is sent twice.
       expect(figures.repeats).toBe(0)
-      expect(await scenario.settle(30_000)).toEqual({ delivered: 180 })
+      expect(statuses).toEqual({ delivered: 180 })
     })
   })
 
@@ -88,10 +88,10 @@ describe.concurrent('the hub process dying or stopped under load', () => {
       departments.setBehaviour(() => ({ status: 200 }))
       await hub.restart()
       const restarted = Date.now()
-      const figures = await departments.waitDelivered(poster.acknowledged(), { since: restarted, timeoutMs: 120_000 })
+      const { figures, statuses } = await scenario.finish(poster.acknowledged(), { since: restarted, timeoutMs: 120_000 })
       printFigures('sigterm-twice', figures, { exitMs })
       expectAllDelivered(figures)
-      expect(await scenario.settle(60_000)).toEqual({ delivered: 90 })
+      expect(statuses).toEqual({ delivered: 90 })
     })
   })
 })

@@ -18,7 +18,9 @@ import type { AcknowledgedRecord } from './poster.js'
  * - `departments.waitDelivered(acked, { since, timeoutMs })` polls until nothing is missing;
  *                                      `catchUpMs` runs from `since` (when the fault ended)
  * - `printFigures(scenario, figures)`  one stable line: `[faults] <scenario> records=… missing=…
- *                                      repeats=… catchUpMs=…`
+ *                                      repeats=… keyMismatches=… catchUpMs=… [settledMs=…] …`
+ *                                      (`settledMs`: until the database owed nothing, from
+ *                                      `Scenario.finish`)
  * - `expectAllDelivered(figures)`      the assertion: nothing missing, no repeat with a new key
  */
 export interface Departments {
@@ -138,8 +140,9 @@ export async function startDepartments (codes: readonly string[], o: { behaviour
 /** The scenario's figures on one line, in a format the docs quote and a script can grep. */
 export function printFigures (scenario: string, f: DeliveryFigures, extra: Record<string, string | number> = {}): void {
   const more = Object.entries(extra).map(([k, v]) => ` ${k}=${v}`).join('')
+  const settled = (f as { settledMs?: number }).settledMs
   console.log(`[faults] ${scenario} records=${f.records} missing=${f.missing} repeats=${f.repeats} ` +
-    `keyMismatches=${f.keyMismatches} catchUpMs=${f.catchUpMs ?? 'never'}${more}`)
+    `keyMismatches=${f.keyMismatches} catchUpMs=${f.catchUpMs ?? 'never'}${settled === undefined ? '' : ` settledMs=${settled}`}${more}`)
 }
 
 /** Every acknowledged record reached every department it was routed to; repeats kept their key. */

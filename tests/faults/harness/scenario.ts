@@ -5,8 +5,9 @@ import { Redis } from 'ioredis'
 import { deleteKeys, TEST_REDIS_URL } from '../../helpers/test-hub.js'
 import { FAULTS_MASTER_KEY, hubConfig, type ScenarioConfigOptions } from './config.js'
 import { createScenarioDatabase, pgliteDeliveryStatuses, postgresDeliveryStatuses, type ScenarioDatabase } from './database.js'
-import { startDepartments, type Departments } from './departments.js'
+import { startDepartments, type Departments, type DeliveryFigures } from './departments.js'
 import { sleep, startHubProcess, type HubProcess } from './hub-process.js'
+import type { AcknowledgedRecord } from './poster.js'
 
 /** Statuses in which the database owes a department nothing more. */
 const SETTLED = new Set(['delivered', 'dead', 'superseded', 'cancelled'])
@@ -39,6 +40,13 @@ export interface Scenario {
    * only the hub may open, it stops the hub to look and starts it again while something is owed.
    */
   settle (timeoutMs: number): Promise<Record<string, number>>
+  /**
+   * The end of every scenario: waits until the departments have every acknowledged record
+   * (`catchUpMs` from `since`, when the fault ended), then until the database owes nothing
+   * (`settledMs`, see `settle`; it stops the hub), and returns the figures counted after that,
+   * so that repeats sent while the database caught up are counted too.
+   */
+  finish (acked: readonly AcknowledgedRecord[], o: { since: number, timeoutMs: number }): Promise<{ figures: DeliveryFigures & { settledMs?: number }, statuses: Record<string, number> }>
   close (): Promise<void>
 }
 
@@ -87,22 +95,32 @@ export async function startScenario (o: ScenarioOptions): Promise<Scenario> {
     const deliveryStatuses = async (): Promise<Record<string, number>> => database !== undefined
       ? await postgresDeliveryStatuses(database.url)
       : await pgliteDeliveryStatuses(dataDir!)
+    let settledAt = 0
+    const settle = async (timeoutMs: number): Promise<Record<string, number>> => {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        if (database === undefined) await hub.stop()
+        const statuses = await deliveryStatuses()
+        if (Object.keys(statuses).every(s => SETTLED.has(s)) || Date.now() > deadline) {
+          settledAt = Date.now()
+          await hub.stop()
+          return statuses
+        }
+        if (database === undefined) await hub.restart()
+        await sleep(database === undefined ? 5_000 : 250)
+      }
+    }
     return {
       hub,
       departments,
       deliveryStatuses,
-      async settle (timeoutMs) {
-        const deadline = Date.now() + timeoutMs
-        for (;;) {
-          if (database === undefined) await hub.stop()
-          const statuses = await deliveryStatuses()
-          if (Object.keys(statuses).every(s => SETTLED.has(s)) || Date.now() > deadline) {
-            await hub.stop()
-            return statuses
-          }
-          if (database === undefined) await hub.restart()
-          await sleep(database === undefined ? 5_000 : 250)
-        }
+      settle,
+      async finish (acked, { since, timeoutMs }) {
+        const caughtUp = await departments.waitDelivered(acked, { since, timeoutMs })
+        // Nothing to wait for if something never arrived: look at where the deliveries stand.
+        const statuses = await settle(caughtUp.missing === 0 ? timeoutMs : 0)
+        const settledMs = settledAt - since
+        return { figures: { ...departments.figures(acked), catchUpMs: caughtUp.catchUpMs, ...(caughtUp.missing === 0 ? { settledMs } : {}) }, statuses }
       },
       close
     }
