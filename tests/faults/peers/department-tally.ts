@@ -32,6 +32,8 @@ export interface Arrival {
 export interface TallyFigures extends DeliveryFigures {
   /** Lines beyond the first of a message, in one file or across files (file departments): must be 0. */
   duplicateLines: number
+  /** From the end of the fault until the database owed nothing (every delivery `delivered`). */
+  settledMs?: number
 }
 
 /** A SOAP department as its service sees it: the accepted requests, duplicates included. */
