@@ -37,8 +37,12 @@ export type Outcome =
   | { kind: 'not-due', inMs: number }
   | { kind: 'skipped', status: string }
 
-/** How long past the transport timeout a claim holds before another worker may take over. */
-const LEASE_MARGIN_MS = 30_000
+/**
+ * How long past the transport timeout a claim holds before another worker may take over. An
+ * attempt is aborted at its timeout, so the margin only covers recording its outcome; a longer
+ * one only delays the deliveries of a worker that died mid-attempt.
+ */
+const LEASE_MARGIN_MS = 10_000
 
 /**
  * One attempt at one delivery: claim it if still due, map, send, record the attempt, and say

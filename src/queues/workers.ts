@@ -7,6 +7,8 @@ import { processDelivery, type WorkerDeps } from './process-delivery.js'
 
 const MIN_DELAY_MS = 250
 const CLOSE_MARGIN_MS = 2_000
+const LOCK_DURATION_MS = 15_000
+const STALLED_INTERVAL_MS = 5_000
 
 export interface WorkerPool {
   /**
@@ -59,6 +61,12 @@ export function startWorkers (redisUrl: string, prefix: string, deps: WorkerDeps
       connection,
       prefix,
       concurrency: config.concurrency,
+      // A worker that died mid-attempt (kill -9, a lost machine) leaves its jobs active until
+      // their lock expires and a stalled check, run twice, gives them back: with BullMQ's
+      // defaults (30 s and 30 s) its deliveries waited 60–90 s. The lock is still renewed
+      // every 7.5 s, far more often than an event-loop pause of ours lasts.
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: STALLED_INTERVAL_MS,
       ...(config.rateLimit === undefined ? {} : { limiter: { max: config.rateLimit.max, duration: config.rateLimit.durationMs } })
     })
     // Errors here are connection trouble or our own bugs; the job's own failures are in the DB.
