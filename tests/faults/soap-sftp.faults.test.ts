@@ -11,7 +11,7 @@ import { startPoster, type AcknowledgedRecord } from './harness/poster.js'
 import { startScenario, type Scenario } from './harness/scenario.js'
 import { fileView, soapView, tally, waitTallied, type DepartmentView, type TallyFigures } from './peers/department-tally.js'
 import { watchFileDepartment, type FileDepartment } from './peers/file-department.js'
-import { startFaultProxy, type ConnectionLog, type FaultPlan, type FaultProxy } from './peers/fault-proxy.js'
+import { startFaultProxy, type ConnectionLog, type FaultPlan, type FaultProxy } from '../helpers/fault-proxy.js'
 
 /**
  * 人社 over SOAP, 残联 by one SFTP file per notice and 公积金 by a batch file every second, each

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { uploadFile } from '../../src/adapters/sftp/upload.js'
 import type { SftpTransportConfig } from '../../src/config/schema.js'
-import { startFaultProxy, type FaultProxy } from '../faults/peers/fault-proxy.js'
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
 import { failureOf } from '../helpers/deliveries.js'
 import { startSshd, type TestSshd } from '../helpers/sshd.js'
 

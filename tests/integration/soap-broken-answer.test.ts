@@ -5,7 +5,7 @@ import type { TargetConfig } from '../../src/config/schema.js'
 import { validateCremation } from '../../src/domain/validate-cremation.js'
 import { rensheSoapMapping } from '../../src/mappings/renshe-soap.js'
 import { startSoapDepartment, type SoapDepartmentSim } from '../../sim/soap-department.js'
-import { startFaultProxy, type FaultProxy } from '../faults/peers/fault-proxy.js'
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
 import { cremationNow, validCremation } from '../fixtures/cremation.js'
 import { failureOf } from '../helpers/deliveries.js'
 

@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { startSilentProxy, type SilentProxy } from '../../helpers/silent-proxy.js'
+import { startSilentProxy, type SilentProxy } from './silent-proxy.js'
 
 /**
  * What the proxy does to one connection, counted in the bytes the server has sent on it (its
