@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { loggableError } from './logger.js'
 
 /** Logs one line with these fields (plus `repeated`, how many were held back before it). */
 export type ThrottledLog = (fields: Record<string, unknown>) => void
@@ -26,8 +27,12 @@ export function throttledLog (
   }
 }
 
-/** What of a connection error is worth a line: its kind and message, not a stack trace. */
-export function connectionError (err: unknown): { type?: unknown, code?: unknown, message?: unknown } {
-  const e = (err ?? {}) as { name?: unknown, code?: unknown, message?: unknown }
-  return { type: e.name, code: e.code, message: e.message }
+/**
+ * What of a connection error is worth a line: what `loggableError` keeps (a database error's
+ * codes only: its message may quote values), without the stack trace, which says nothing new
+ * the thousandth time.
+ */
+export function connectionError (err: unknown): Record<string, unknown> {
+  const { stack: _, ...rest } = loggableError(err)
+  return rest
 }
