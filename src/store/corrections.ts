@@ -53,7 +53,7 @@ export async function correctCremation (
 
     const version = notice.version + 1
     const id = recordId('cremation', source, certificateNo, latest.version + 1)
-    await insertCremationRecord(tx, crypto, record, { id, version: latest.version + 1, notice: notice.id, subjectKey, contentHash })
+    await insertCremationRecord(tx, crypto, record, { id, version: latest.version + 1, notice: notice.id, noticeVersion: version, subjectKey, contentHash })
     await tx.query("UPDATE records SET status = 'superseded' WHERE id = $1", [latest.id])
     const superseded = await supersedeUnsent(tx, notice.id)
     const planned = await planVersion(tx, notice, id, version, record, targets)

@@ -9,6 +9,8 @@ export interface CremationRow {
   id: string
   version: number
   notice: string
+  /** The notice's version this record version makes: what a repeat of its request is answered with. */
+  noticeVersion: number
   subjectKey: string
   contentHash: string
 }
@@ -17,10 +19,10 @@ export interface CremationRow {
 export async function insertCremationRecord (q: Queryable, crypto: FieldCrypto, record: CremationRecord, row: CremationRow): Promise<void> {
   const { personal, data } = splitCremation(record)
   await q.query(
-    `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
-     VALUES ($1, 'cremation', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
+    `INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data, notice_version)
+     VALUES ($1, 'cremation', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)`,
     [row.id, record.funeralHome.code, record.certificateNo, row.version, row.notice, row.subjectKey, row.contentHash,
-      crypto.keyId, crypto.seal(personal), JSON.stringify(data)])
+      crypto.keyId, crypto.seal(personal), JSON.stringify(data), row.noticeVersion])
 }
 
 /** The newest version of a certificate number, per funeral home that used it. */

@@ -68,12 +68,22 @@ export function recordKeys (crypto: FieldCrypto, record: CremationRecord): { sub
   return { subjectKey: crypto.blindIndex(subjectIdentity(record.deceased)), contentHash: crypto.blindIndex(canonicalJson(record)) }
 }
 
-export interface StoredVersion { id: string, content_hash: string, notice_id: string, version: number, subject_key: string, status: string, received_at: Date }
+export interface StoredVersion {
+  id: string
+  content_hash: string
+  notice_id: string
+  version: number
+  /** The notice version the first answer for this record version gave (migration 7). */
+  notice_version: number
+  subject_key: string
+  status: string
+  received_at: Date
+}
 
 /** The newest stored version of a funeral home's certificate. */
 export async function latestVersion (q: Queryable, source: string, certificateNo: string): Promise<StoredVersion | undefined> {
   const r = await q.query<StoredVersion>(
-    `SELECT id, content_hash, notice_id, version, subject_key, status, received_at FROM records
+    `SELECT id, content_hash, notice_id, version, notice_version, subject_key, status, received_at FROM records
       WHERE kind = 'cremation' AND source = $1 AND document_no = $2 ORDER BY version DESC LIMIT 1`, [source, certificateNo])
   return r.rows[0]
 }
@@ -93,24 +103,13 @@ export async function duplicateOf (q: Queryable, stored: StoredVersion, certific
     noticeId: stored.notice_id,
     recordId: stored.id,
     certificateNo,
-    version: await noticeVersionOf(q, stored.id, stored.version),
+    // The version the first answer gave, also after a void and a new report (when the notice's
+    // versions run ahead of the certificate's). Kept on the record, not read from the audit trail.
+    version: stored.notice_version,
     certificateVersion: stored.version,
     deliveries: await plannedDeliveries(q, stored.id),
     dispatch: []
   }
-}
-
-/**
- * The notice version a stored record was given, as its audit event recorded it: a repeated
- * request is answered with the version the first answer gave, also after a void and a new
- * report (when the notice's versions run ahead of the certificate's).
- */
-async function noticeVersionOf (q: Queryable, record: string, fallback: number): Promise<number> {
-  const r = await q.query<{ details: { version?: unknown } }>(
-    `SELECT details FROM audit_events WHERE entity = $1 AND action IN ('record.received', 'record.corrected')
-      ORDER BY id LIMIT 1`, [`record:${record}`])
-  const version = r.rows[0]?.details.version
-  return typeof version === 'number' ? version : fallback
 }
 
 async function plannedDeliveries (q: Queryable, record: string): Promise<PlannedDelivery[]> {

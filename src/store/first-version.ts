@@ -90,8 +90,8 @@ async function insertMany (db: Db, batch: readonly FirstVersion[]): Promise<Arra
          WHERE notices.has_cremation = false
        RETURNING id, corroboration),
      r AS (
-       INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data)
-       SELECT i.record_id, 'cremation', i.source, i.document_no, 1, n.id, i.subject_key, i.content_hash, i.key_id, i.personal_enc, i.data::jsonb
+       INSERT INTO records (id, kind, source, document_no, version, notice_id, subject_key, content_hash, key_id, personal_enc, data, notice_version)
+       SELECT i.record_id, 'cremation', i.source, i.document_no, 1, n.id, i.subject_key, i.content_hash, i.key_id, i.personal_enc, i.data::jsonb, 1
          FROM i JOIN n ON n.id = i.notice_id
        RETURNING id, notice_id),
      v AS (

@@ -29,7 +29,7 @@ export async function reportAfterVoid (
     if (notice.status !== 'voided') return undefined
     const version = notice.version + 1
     const id = recordId('cremation', source, certificateNo, 1)
-    await insertCremationRecord(tx, crypto, record, { id, version: 1, notice: notice.id, ...keys })
+    await insertCremationRecord(tx, crypto, record, { id, version: 1, notice: notice.id, noticeVersion: version, ...keys })
     await tx.query(
       // The void's reason stays: a void message still on its way (a feed not yet pulled, a batch
       // file not yet written) must carry it. It describes the last void, not the notice's state.

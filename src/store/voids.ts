@@ -54,7 +54,12 @@ export async function voidCremation (
     const told = [...(await receivedTargets(tx, notice.id)).values()].map(r => ({ code: r.target, department: r.department }))
     const rows = planRows(notice.id, version, 'notice.voided', told)
     const deliveries = await insertDeliveries(tx, notice.id, found.id, version, rows, true)
-    await tx.query("UPDATE records SET status = 'voided' WHERE id = $1", [found.id])
+    // The void is kept on the record, with the audit event's own time: a retried void and the
+    // status are answered from here (the audit trail is written, never read to decide).
+    const at = new Date()
+    await tx.query(
+      "UPDATE records SET status = 'voided', void_version = $2, void_reason = $3, voided_at = $4 WHERE id = $1",
+      [found.id, version, reason, at])
     await tx.query(
       `UPDATE notices SET status = 'voided', version = $2, void_reason = $3, voided_at = now(), updated_at = now()
         WHERE id = $1`, [notice.id, version, reason])
@@ -69,7 +74,7 @@ export async function voidCremation (
       ...cancelled.rows.map(c => ({
         actor, action: 'delivery.cancelled', entity: `delivery:${c.id}`, details: { target: c.target, byVersion: version }
       }))
-    ])
+    ], at)
     return {
       outcome: 'voided', noticeId: notice.id, certificateNo, version, reason, cancelled: cancelledIds,
       deliveries, dispatch: toDispatch(deliveries, rows)
@@ -77,13 +82,13 @@ export async function voidCremation (
   })
 }
 
-/** The version and reason of the void that withdrew `record`, as its audit event recorded them. */
+/** The version and reason of the void that withdrew `record`, as the void stored them on it. */
 async function earlierVoid (tx: Transaction, record: string): Promise<{ version: number, reason: string }> {
-  const r = await tx.query<{ details: { version: number, reason: string } }>(
-    "SELECT details FROM audit_events WHERE entity = $1 AND action = 'record.voided' ORDER BY id DESC LIMIT 1", [`record:${record}`])
-  const details = r.rows[0]?.details
-  if (details === undefined) throw new Error(`record ${record} is voided but its void is not in the audit trail`)
-  return { version: Number(details.version), reason: String(details.reason) }
+  const r = await tx.query<{ void_version: number | null, void_reason: string | null }>(
+    'SELECT void_version, void_reason FROM records WHERE id = $1', [record])
+  const row = r.rows[0]
+  if (row?.void_version == null) throw new Error(`record ${record} is voided but its void is not stored on it`)
+  return { version: row.void_version, reason: row.void_reason ?? '' }
 }
 
 async function voidMessages (tx: Transaction, notice: string, version: number): Promise<PlannedDelivery[]> {
