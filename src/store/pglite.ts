@@ -8,8 +8,11 @@ import type { Db, Queryable, QueryResult, Transaction } from './db.js'
  */
 export async function createPgliteDb (dataDir: string): Promise<Db> {
   if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true })
-  const pglite = await PGlite.create(dataDir)
+  return pgliteDb(await PGlite.create(dataDir))
+}
 
+/** The hub's database interface over a PGlite instance already open (tests load one from a template). */
+export function pgliteDb (pglite: PGlite): Db {
   function wrap (q: Pick<PGlite, 'query'>): Queryable {
     return {
       async query<T> (sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
