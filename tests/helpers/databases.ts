@@ -1,8 +1,13 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import type { Db } from '../../src/store/db.js'
 import { migrate } from '../../src/store/migrate.js'
+import { MIGRATIONS } from '../../src/store/migrations/index.js'
 import { pgliteDb } from '../../src/store/pglite.js'
 import { createPostgresDb } from '../../src/store/postgres.js'
 
@@ -43,26 +48,57 @@ export async function createTestDb (engine: Engine): Promise<TestDb> {
 }
 
 /**
- * The data directory of a PGlite that ran initdb and every migration, built once per test
- * file. initdb is most of a new PGlite's cost (seconds; migrating adds ~0.2 s), and loading
- * this tarball skips both. Built from the migrations imported when the file starts, so a new
- * migration needs no change here.
+ * The data directory of a PGlite that ran initdb and every migration. initdb is most of a new
+ * PGlite's cost (1.5–6 s; migrating adds ~0.2 s), and loading this tarball skips both.
+ * Built once per test file at most: kept in memory for the file, and on disk for the files
+ * after it, under a name that hashes the PGlite version and every migration's SQL, so a new or
+ * edited migration (or a PGlite upgrade) builds a new template with no change here.
  */
 let template: Promise<Blob> | undefined
 async function pgliteTemplate (): Promise<Blob> {
   template ??= (async () => {
-    const pglite = await PGlite.create('memory://')
-    try {
-      await migrate(pgliteDb(pglite))
-      // Uncompressed: gzip saves memory but costs more to pack and unpack than it saves here.
-      return await pglite.dumpDataDir('none')
-    } finally {
-      await pglite.close()
-    }
+    const file = join(tmpdir(), `${TEMPLATE_PREFIX}${await templateKey()}.tar`)
+    const saved = await readFile(file).catch(() => undefined)
+    if (saved !== undefined) return new Blob([saved])
+    const built = await buildPgliteTemplate()
+    await saveTemplate(file, built)
+    return built
   })()
   // A failed build is not cached: the next test tries again and reports its own error.
   template.catch(() => { template = undefined })
   return await template
+}
+
+const TEMPLATE_PREFIX = 'houshi-pglite-template-'
+
+async function buildPgliteTemplate (): Promise<Blob> {
+  const pglite = await PGlite.create('memory://')
+  try {
+    await migrate(pgliteDb(pglite))
+    // Uncompressed: gzip saves disk but costs more to pack and unpack than it saves here.
+    return await pglite.dumpDataDir('none')
+  } finally {
+    await pglite.close()
+  }
+}
+
+async function templateKey (): Promise<string> {
+  const pgliteDir = dirname(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')))
+  const { version } = JSON.parse(await readFile(join(pgliteDir, 'package.json'), 'utf8')) as { version: string }
+  return createHash('sha256').update(JSON.stringify({ version, MIGRATIONS })).digest('hex').slice(0, 16)
+}
+
+/** Written under a temporary name, then renamed: a parallel worker never reads half a file. */
+async function saveTemplate (file: string, template: Blob): Promise<void> {
+  const partial = `${file}.${process.pid}.partial`
+  await writeFile(partial, new Uint8Array(await template.arrayBuffer()))
+  await rename(partial, file)
+  // Templates of earlier migrations are 40 MB each and will not be read again.
+  for (const name of await readdir(tmpdir())) {
+    if (name.startsWith(TEMPLATE_PREFIX) && name.endsWith('.tar') && join(tmpdir(), name) !== file) {
+      await rm(join(tmpdir(), name), { force: true })
+    }
+  }
 }
 
 async function adminQuery (sql: string): Promise<void> {
