@@ -61,7 +61,8 @@ async function pgliteTemplate (): Promise<Blob> {
     const saved = await readFile(file).catch(() => undefined)
     if (saved !== undefined) return new Blob([saved])
     const built = await buildPgliteTemplate()
-    await saveTemplate(file, built)
+    // Only a shortcut for later files: a disk that refuses it costs them time, not their tests.
+    await saveTemplate(file, built).catch(async () => { await rm(`${file}.${process.pid}.partial`, { force: true }) })
     return built
   })()
   // A failed build is not cached: the next test tries again and reports its own error.
