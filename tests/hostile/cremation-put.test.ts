@@ -3,7 +3,7 @@ import { cremationWith, validCremation } from '../fixtures/cremation.js'
 import type { TestHubWithDepartments } from '../helpers/test-hub.js'
 import { documentCases } from './cases/body-cases.js'
 import { CREMATION_TEXT_FIELDS, idNumbers, wrongTypes } from './cases/cremation-cases.js'
-import { expectRefused, fingerprint, json, OTHER_ID_NUMBER, sentence, startHostileHub, type HostileCase } from './harness.js'
+import { expectRefused, fingerprint, json, OTHER_ID_NUMBER, sentence, startHostileHubWithReport, type HostileCase } from './harness.js'
 
 const URL = `/v1/cremations/${validCremation.certificateNo}`
 /** A correction the hub would store: only the cremation operator changes. */
@@ -48,11 +48,7 @@ const cases = [...documentCases(cremationWith({ cremation: { operator: '周建�
 
 describe('hostile input to PUT /v1/cremations/:certificateNo', () => {
   let th: TestHubWithDepartments
-  beforeAll(async () => {
-    th = await startHostileHub()
-    const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: validCremation })
-    expect(res.statusCode).toBe(201)
-  })
+  beforeAll(async () => { th = await startHostileHubWithReport() })
   afterAll(async () => { await th.close() })
 
   for (const c of cases) {

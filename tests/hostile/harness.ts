@@ -28,6 +28,17 @@ export async function startHostileHub (): Promise<TestHubWithDepartments> {
   })
 }
 
+/** The hostile hub with `validCremation` already reported, for the corpora that correct or void it. */
+export async function startHostileHubWithReport (): Promise<TestHubWithDepartments> {
+  const th = await startHostileHub()
+  const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: validCremation })
+  if (res.statusCode !== 201) {
+    await th.close()
+    throw new Error(`reporting the fixture answered ${res.statusCode}`)
+  }
+  return th
+}
+
 /** Every table of `src/store/migrations`, with the columns that only background work changes left out. */
 const TABLES: Record<string, string> = {
   notices: 'SELECT t::text AS r FROM notices t',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { validCremation } from '../fixtures/cremation.js'
 import type { TestHubWithDepartments } from '../helpers/test-hub.js'
 import { bodyCases, labelled, UNSAFE_CHARACTERS } from './cases/body-cases.js'
-import { expectRefused, json, OTHER_ID_NUMBER, sentence, startHostileHub, type HostileCase } from './harness.js'
+import { expectRefused, json, OTHER_ID_NUMBER, sentence, startHostileHubWithReport, type HostileCase } from './harness.js'
 
 const URL = `/v1/cremations/${validCremation.certificateNo}/void`
 const valid = { reason: '家属核实：报错了人，逝者仍健在', funeralHome: validCremation.funeralHome.code }
@@ -51,11 +51,7 @@ const cases = [...labelled(bodyCases(valid, ['/reason', '/funeralHome']), 'void'
 
 describe('hostile input to POST /v1/cremations/:certificateNo/void', () => {
   let th: TestHubWithDepartments
-  beforeAll(async () => {
-    th = await startHostileHub()
-    const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', payload: validCremation })
-    expect(res.statusCode).toBe(201)
-  })
+  beforeAll(async () => { th = await startHostileHubWithReport() })
   afterAll(async () => { await th.close() })
 
   for (const c of cases) {
