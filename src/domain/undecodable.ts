@@ -9,8 +9,11 @@ import { isFieldName, JSON_LIMITS } from './json-structure.js'
  * names its object; and a body that is not JSON once decoded is named as a whole. Nothing
  * decoded this way is ever kept.
  */
-export function undecodableErrors (bytes: Buffer, fields: FieldDictionary): FieldError[] {
+export function undecodableErrors (
+  bytes: Buffer, fields: FieldDictionary, /** false: name the body as a whole, unparsed */ parse = true
+): FieldError[] {
   const whole = [error('', fields)]
+  if (!parse) return whole
   let body: unknown
   try {
     body = JSON.parse(bytes.toString('utf8'))

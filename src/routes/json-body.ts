@@ -14,8 +14,26 @@ declare module 'fastify' {
 
 const BODY_ONLY: FieldDictionary = Object.freeze({ '': { label: '请求体' } })
 
-/** No parameter, or `charset=utf-8` alone (any case, the value quoted or not). @see RFC 8259 §8.1 */
-const UTF8_ONLY = /^[^;]*(?:;\s*charset=(?:utf-8|"utf-8")\s*)?;?\s*$/i
+/**
+ * A JSON media type that leaves the body UTF-8: no charset, or one `charset` of `utf-8` (or its
+ * common alias `utf8`), any case, quoted or not; no other parameter. Split by hand rather than
+ * matched by a regular expression: a header of thousands of spaces made one take 200 ms of CPU.
+ * @see RFC 8259 §8.1
+ */
+export function declaresUtf8 (contentType: string): boolean {
+  const [, ...parameters] = contentType.split(';')
+  let charsets = 0
+  for (const parameter of parameters) {
+    const p = parameter.trim()
+    if (p === '') continue
+    const eq = p.indexOf('=')
+    if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'charset') return false
+    const value = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase()
+    if (value !== 'utf-8' && value !== 'utf8') return false
+    charsets++
+  }
+  return charsets <= 1
+}
 
 /**
  * The one JSON body parser of the API, stricter than Fastify's in what it lets reach a route:
@@ -32,18 +50,19 @@ export function useStrictJsonParser (app: FastifyInstance): void {
   const fastifyParse = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
-    if (!UTF8_ONLY.test(req.headers['content-type'] ?? '')) {
+    if (!declaresUtf8(req.headers['content-type'] ?? '')) {
       done(badCharset(), undefined)
       return
     }
     const fields = req.routeOptions.config.fields ?? BODY_ONLY
+    const text = body.toString('utf8')
+    // Before any parse: a body of 90,000 keys is refused without building its object.
+    const problem = jsonStructureError(text, fields)
     if (!isUtf8(body)) {
-      done(schemaInvalid(undecodableErrors(body, fields)), undefined)
+      // Fields are named only in a body cheap enough to parse; a hostile one is refused whole.
+      done(schemaInvalid(undecodableErrors(body, fields, problem === undefined)), undefined)
       return
     }
-    const text = body.toString('utf8')
-    // Before the parse: a body of 90,000 keys is refused without building its object.
-    const problem = jsonStructureError(text, fields)
     if (problem !== undefined) {
       done(schemaInvalid([problem]), undefined)
       return

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { validCremation } from '../fixtures/cremation.js'
+import { makeCremation, validCremation } from '../fixtures/cremation.js'
 import type { TestHubWithDepartments } from '../helpers/test-hub.js'
 import { documentCases } from './cases/body-cases.js'
 import { CREMATION_TEXT_FIELDS, cremationCases } from './cases/cremation-cases.js'
@@ -37,6 +37,11 @@ describe('hostile input to POST /v1/cremations', () => {
 
   it('accepts the same record sent as application/json; charset="UTF-8" and stores it', async () => {
     const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', headers: { 'content-type': 'application/json; charset="UTF-8"' }, payload: json(validCremation) })
+    expect(res.statusCode).toBe(201)
+  })
+
+  it('accepts a record sent as application/json;charset=utf8, the alias many clients send', async () => {
+    const res = await th.hub.app.inject({ method: 'POST', url: '/v1/cremations', headers: { 'content-type': 'application/json;charset=utf8' }, payload: json(makeCremation(7)) })
     expect(res.statusCode).toBe(201)
   })
 

@@ -181,6 +181,7 @@ export function structure (base: object): HostileCase[] {
     { what: 'an object nested 100 deep in an extra member', payload: `{"extra":${'{"a":'.repeat(100)}1${'}'.repeat(100)},${text.slice(1)}`, ...SCHEMA },
     { what: 'an array of 200,000 numbers', payload: `[${new Array(200_000).fill('1').join(',')}]`, ...SCHEMA, fields: [['', 'HUB_ERR_BODY_TOO_COMPLEX']] },
     { what: '90,000 unknown keys', payload: `{${many(90_000)}}`, ...SCHEMA, fields: [['', 'HUB_ERR_BODY_TOO_COMPLEX']] },
+    { what: '90,000 unknown keys and a byte that is not UTF-8, refused whole without being parsed', payload: Buffer.concat([Buffer.from(`{${many(90_000)},"x":"`), Buffer.from([0xFF]), Buffer.from('"}')]), ...SCHEMA, fields: [['', 'HUB_ERR_CHARACTERS']] },
     { what: '300 unknown keys', payload: `{${many(300)},${text.slice(1)}`, ...SCHEMA, fields: [['/k0', 'HUB_ERR_UNKNOWN_FIELD']] },
     { what: 'a key 5,000 characters long', payload: `{"${'k'.repeat(5000)}":1,${text.slice(1)}`, ...SCHEMA, fields: [['', 'HUB_ERR_UNKNOWN_FIELD']] },
     { what: 'an empty key', payload: `{"":1,${text.slice(1)}`, ...SCHEMA, fields: [['', 'HUB_ERR_UNKNOWN_FIELD']] },
