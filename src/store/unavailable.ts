@@ -6,13 +6,14 @@
 
 /**
  * Network errors, and PostgreSQL's: connection exceptions (class 08), no such database,
- * authentication failed, shutting down (admin, crash), not accepting connections yet, too many
+ * authentication failed, a read-only transaction (a primary just demoted by a failover, still
+ * behind the same address), shutting down (admin, crash), not accepting connections yet, too many
  * connections.
  * @see https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
 export const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE',
-  '08000', '08001', '08003', '08004', '08006', '3D000', '28P01', '28000', '57P01', '57P02', '57P03', '53300'
+  '08000', '08001', '08003', '08004', '08006', '25006', '3D000', '28P01', '28000', '57P01', '57P02', '57P03', '53300'
 ])
 
 /**

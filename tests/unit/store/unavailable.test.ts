@@ -7,6 +7,7 @@ describe('which errors mean the database is away', () => {
   it.each([
     ['a refused connection', withCode('ECONNREFUSED')],
     ['a server shutting down (57P01)', withCode('57P01')],
+    ['a primary demoted to a read-only standby by a failover (25006)', withCode('25006')],
     ['a server starting up (57P03)', withCode('57P03')],
     ['a connection that broke (08006)', withCode('08006')],
     ['a connection ended under a statement', new Error('Connection terminated unexpectedly')],
