@@ -137,9 +137,8 @@ export async function startHub (config: Readonly<HubConfig>, options: HubOptions
         const workersClosed = workers?.close(graceMs)
         // Awaited below; this only keeps an early failure from being reported as unhandled.
         workersClosed?.catch(() => {})
-        await closeHttpWithin(app, graceMs)
-        await schedules?.stop()
-        await batches?.stop()
+        // Side by side: one after another they could outlast the supervisor's stop deadline.
+        await Promise.all([closeHttpWithin(app, graceMs), schedules?.stop(), batches?.stop()])
         await workersClosed
         await Promise.all(queued.map(async t => await t.deliverer.close?.()))
         // Queues and connections close promptly, or are cut if Redis does not answer.

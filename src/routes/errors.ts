@@ -47,10 +47,11 @@ export async function errorHandler (err: FastifyError, req: FastifyRequest, repl
  * lost, and nothing is wrong with the hub. Said once per interval, not once per request.
  */
 function databaseAway (req: FastifyRequest, err: unknown): HubError {
-  let log = unavailableLogs.get(req.server)
+  // Keyed by the hub's deps, shared by every route plugin (`req.server` is each plugin's own).
+  let log = unavailableLogs.get(req.server.hub)
   if (log === undefined) {
     log = throttledLog(req.server.hub.logger, 'warn', 'database unavailable; answering 503 HUB_ERR_UNAVAILABLE')
-    unavailableLogs.set(req.server, log)
+    unavailableLogs.set(req.server.hub, log)
   }
   log({ err: connectionError(err) })
   return serviceUnavailable()
