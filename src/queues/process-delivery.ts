@@ -92,7 +92,7 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
   // The department has it. If recording that fails (database away), this throws: the job is
   // retried and the lease decides; the receipt is not turned into a department failure.
   const endedAt = new Date()
-  await finishAttempt(deps.db, {
+  const recorded = await finishAttempt(deps.db, {
     deliveryId: d.id,
     attemptNo: d.attemptNo,
     startedAt,
@@ -104,6 +104,13 @@ export async function processDelivery (deliveryId: string, deps: WorkerDeps, sig
     receipt: { ...receipt, at: endedAt.toISOString() },
     audit: { actor: 'worker', action: 'delivery.delivered', entity: `delivery:${d.id}`, details: { target: d.target, attemptNo: d.attemptNo, ackId: receipt.ackId ?? null } }
   })
+  if (!recorded) {
+    // This attempt outlived its lease and another took the delivery over: the department has
+    // the message (the other attempt sends it again under the same key), but this receipt is
+    // not on the delivery row. Rare enough, and odd enough, for ops to see.
+    deps.logger.error({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, ackId: receipt.ackId ?? null }, 'delivered after the lease ran out; receipt not recorded')
+    return { kind: 'delivered' }
+  }
   // Debug, not info: thousands a second at full speed, and every outcome is in the database and
   // the audit trail already. Failures stay at warn/error.
   deps.logger.debug({ deliveryId: d.id, target: d.target, attemptNo: d.attemptNo, status: receipt.status }, 'delivered')

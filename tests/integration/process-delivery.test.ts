@@ -58,6 +58,27 @@ describe('one delivery attempt, without BullMQ', () => {
     expect(row.rows).toEqual([{ status: 'delivering' }])
   })
 
+  it('says so at error level when the department took a message whose lease another attempt had taken over', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    let takeOver: () => Promise<void> = async () => {}
+    const deliverer: Deliverer = {
+      transport: 'rest',
+      deliver: async () => {
+        await takeOver()
+        return { status: 200, ackId: 'A-1', summary: 'HTTP 200' }
+      }
+    }
+    const { deps, deliveryId } = await setup(deliverer)
+    // As a second worker would, once this attempt's lease ran out: the delivery is claimed again.
+    takeOver = async () => { await t!.db.query("UPDATE deliveries SET attempts = attempts + 1, lease_until = now() + interval '1 minute' WHERE id = $1", [deliveryId]) }
+    deps.logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } })
+
+    expect(await processDelivery(deliveryId, deps)).toEqual({ kind: 'delivered' })
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'delivered after the lease ran out; receipt not recorded', deliveryId, ackId: 'A-1' }))
+    const row = await t!.db.query<{ status: string }>('SELECT status FROM deliveries')
+    expect(row.rows).toEqual([{ status: 'delivering' }])
+  })
+
   it.each([
     ['a connection that never opened', { sentNothing: true }, false],
     ['a reset mid-exchange', { sentNothing: false }, true]
