@@ -102,8 +102,9 @@ async function saveTemplate (file: string, template: Blob): Promise<void> {
   }
 }
 
-async function adminQuery (sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+/** One statement on its own connection to a PostgreSQL server (CREATE / DROP DATABASE). */
+export async function adminQuery (sql: string, serverUrl = TEST_DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl })
   await client.connect()
   try {
     await client.query(sql)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { TEST_DATABASE_URL } from '../../helpers/databases.js'
+import { adminQuery, TEST_DATABASE_URL } from '../../helpers/databases.js'
 
 /**
  * The scenario's database: an empty database of its own on the shared PostgreSQL server (the
@@ -18,13 +18,13 @@ export interface ScenarioDatabase {
 /** A fresh empty database on `serverUrl` (default: the tests' PostgreSQL). */
 export async function createScenarioDatabase (serverUrl = TEST_DATABASE_URL): Promise<ScenarioDatabase> {
   const name = `houshi_faults_${randomBytes(5).toString('hex')}`
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`)
+  await adminQuery(`CREATE DATABASE ${name}`, serverUrl)
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   return {
     url: url.toString(),
     deliveryStatuses: async () => await postgresDeliveryStatuses(url.toString()),
-    drop: async () => { await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
+    drop: async () => { await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, serverUrl) }
   }
 }
 
@@ -49,15 +49,5 @@ export async function pgliteDeliveryStatuses (dataDir: string): Promise<Record<s
     return Object.fromEntries(r.rows.map(row => [row.status, row.n]))
   } finally {
     await db.close()
-  }
-}
-
-async function adminQuery (serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
   }
 }
