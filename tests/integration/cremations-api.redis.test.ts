@@ -20,6 +20,15 @@ describe.each(ENGINES)('POST and GET /v1/cremations (%s)', (engine) => {
   })
   let auditBefore = 0
   beforeEach(async () => {
+    // The last test's deliveries finish first: the same record posted again makes the same
+    // delivery ids, and BullMQ takes no new job under the id of one still running.
+    await eventually(async () => {
+      for (const target of ['gongan', 'yibao']) {
+        const c = await th.hub.dispatcher.queue(target).getJobCounts('active', 'waiting', 'delayed')
+        if ((c.active ?? 0) + (c.waiting ?? 0) + (c.delayed ?? 0) > 0) return undefined
+      }
+      return true
+    }, 10_000, 'the queues to be idle')
     // Each test starts from an empty hub: the schema stays, the rows go, except the audit trail,
     // which refuses to be truncated; tests count the ingest events they add (deliveries, made
     // in the background, add their own).
